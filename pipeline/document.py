@@ -1,0 +1,106 @@
+"""The shared document model every report-family parser reads.
+
+A raw report is text in one of three physical forms, often mixed within a file:
+
+* ``tab``  - spreadsheet export, cells separated by tabs;
+* ``pipe`` - markdown tables, ``| a | b |`` with ``|---|`` separator rows;
+* ``text`` - PDF text, cells separated by spaces, with hard line wraps.
+
+``Document`` turns each line into a ``Row`` of cleaned cells, keeping the line
+number so every parsed value can name the line it came from. Empty cells are
+kept in ``cells`` (they carry merged-cell structure); ``values`` drops them,
+which is what makes a row comparable across physical forms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+from pipeline.text import clean_text, label_key, strip_invisible
+
+
+class Form(str, Enum):
+    TAB = "tab"
+    PIPE = "pipe"
+    TEXT = "text"
+
+
+_PIPE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One physical line of a report, split into cells."""
+
+    line: int
+    text: str
+    form: Form
+    cells: tuple[str, ...]
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The non-empty cells, in order."""
+        return tuple(c for c in self.cells if c)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """``label_key`` of every non-empty cell."""
+        return tuple(label_key(c) for c in self.values)
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.values
+
+
+def split_cells(line: str) -> tuple[Form, tuple[str, ...]]:
+    """Detect a line's physical form and split it into cleaned cells."""
+    stripped = strip_invisible(line).strip()
+    if stripped.startswith("|") and stripped.count("|") >= 2:
+        if _PIPE_SEPARATOR.match(stripped):
+            return Form.PIPE, ()
+        inner = stripped[1:-1] if stripped.endswith("|") and len(stripped) > 1 else stripped[1:]
+        return Form.PIPE, tuple(clean_text(c) for c in inner.split("|"))
+    if "\t" in line:
+        return Form.TAB, tuple(clean_text(c) for c in line.rstrip("\r\n").split("\t"))
+    text = clean_text(line)
+    return Form.TEXT, tuple(t for t in _SPACES.split(text) if t)
+
+
+@dataclass
+class Document:
+    """A decoded report file as rows, with its path relative to ``data/raw``."""
+
+    source_file: str
+    rows: list[Row] = field(default_factory=list)
+
+    @classmethod
+    def from_text(cls, source_file: str, text: str) -> "Document":
+        rows = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            form, cells = split_cells(line)
+            rows.append(Row(line=number, text=line, form=form, cells=cells))
+        return cls(source_file=source_file, rows=rows)
+
+    def content_rows(self) -> list[Row]:
+        """Rows that carry any text (blank lines and pipe separators dropped)."""
+        return [r for r in self.rows if not r.is_blank]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """The rows of one project report inside a document (files can hold several)."""
+
+    document: Document
+    rows: list[Row]
+    family: str
+
+    @property
+    def first_line(self) -> int:
+        return self.rows[0].line if self.rows else 0
+
+    @property
+    def last_line(self) -> int:
+        return self.rows[-1].line if self.rows else 0

@@ -1,0 +1,82 @@
+"""Report families: detect which template a document holds, split it into one
+segment per project report, and hand each segment to its family's parser.
+
+Every family module exposes ``FAMILY`` (its name), ``is_title(row)`` (does this
+row open a report of the family?) and ``parse(segment) -> ProjectReport``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.document import Document, Row, Segment
+from pipeline.families import self_eval_current, self_eval_legacy, target_table
+from pipeline.records import ProjectReport, ReportRejected
+
+#: Order matters: the first family whose title matches a row claims it.
+FAMILIES = (self_eval_current, self_eval_legacy, target_table)
+
+
+@dataclass
+class Rejection:
+    family: str
+    source_line: int
+    reason: str
+    reason_line: int | None
+
+
+@dataclass
+class DocumentParse:
+    """What one document yields: its reports and the segments that were rejected."""
+
+    families: list[str] = field(default_factory=list)
+    reports: list[ProjectReport] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+def family_of(row: Row) -> str | None:
+    """The family whose report title this row is, if any."""
+    for module in FAMILIES:
+        if module.is_title(row):
+            return module.FAMILY
+    return None
+
+
+def split_segments(document: Document) -> list[Segment]:
+    """Cut the document at every report title; rows before the first title are dropped."""
+    segments: list[Segment] = []
+    current: list[Row] = []
+    family: str | None = None
+    for row in document.rows:
+        found = family_of(row)
+        if found is not None:
+            if family is not None:
+                segments.append(Segment(document, current, family))
+            current, family = [row], found
+        elif family is not None:
+            current.append(row)
+    if family is not None:
+        segments.append(Segment(document, current, family))
+    return segments
+
+
+_PARSERS = {module.FAMILY: module.parse for module in FAMILIES}
+
+
+def parse_document(document: Document) -> DocumentParse:
+    """Parse every report segment of a document; a broken segment never stops the others."""
+    result = DocumentParse()
+    for segment in split_segments(document):
+        if segment.family not in result.families:
+            result.families.append(segment.family)
+        try:
+            result.reports.append(_PARSERS[segment.family](segment))
+        except ReportRejected as rejected:
+            result.rejections.append(
+                Rejection(segment.family, segment.first_line, rejected.reason, rejected.source_line)
+            )
+        except Exception as exc:  # noqa: BLE001 - content must never crash the run
+            result.rejections.append(
+                Rejection(segment.family, segment.first_line, f"parser error: {type(exc).__name__}: {exc}", None)
+            )
+    return result

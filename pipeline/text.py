@@ -1,0 +1,66 @@
+"""Text cleaning shared by every parser.
+
+Two kinds of cleaning, kept apart on purpose:
+
+* ``clean_text`` cleans a *value* for storage: HTML/markdown remnants, zero-width
+  characters, no-break spaces and surrounding whitespace go; Chinese punctuation
+  stays exactly as printed.
+* ``label_key`` turns a *label* into a matching key: NFKC-folded (full-width to
+  half-width), all whitespace and trailing colons removed. Never stored.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+_TAG = re.compile(r"</?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+_BREAK_TAG = re.compile(r"<\s*br\s*/?>", re.IGNORECASE)
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACE_LIKE = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+_MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+_WS_RUN = re.compile(r"[ \t]+")
+
+
+def strip_invisible(text: str) -> str:
+    """Remove zero-width characters and turn exotic spaces into plain spaces."""
+    return _SPACE_LIKE.sub(" ", text.translate(_ZERO_WIDTH))
+
+
+def clean_text(text: str | None) -> str:
+    """A stored value: no markup, no invisible characters, no outer whitespace."""
+    if not text:
+        return ""
+    text = strip_invisible(text)
+    text = _BREAK_TAG.sub(" ", text)
+    text = _TAG.sub("", text)
+    text = html.unescape(text)
+    text = _MD_HEADING.sub("", text)
+    text = _MD_EMPHASIS.sub(r"\2", text)
+    text = _WS_RUN.sub(" ", text)
+    return text.strip()
+
+
+def label_key(text: str | None) -> str:
+    """A key for comparing labels: width-folded, no whitespace, no trailing colon."""
+    text = unicodedata.normalize("NFKC", clean_text(text))
+    text = re.sub(r"\s+", "", text)
+    return text.rstrip(":")
+
+
+def join_wrapped(parts: list[str]) -> str:
+    """Join the pieces of one value that a hard line wrap split.
+
+    CJK text wraps without a space; a space is kept only between two
+    latin/digit runs, where the original surely had one.
+    """
+    out = ""
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        if out and out[-1].isascii() and out[-1].isalpha() and part[0].isascii() and part[0].isalpha():
+            out += " "
+        out += part
+    return out
