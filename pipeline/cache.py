@@ -1,0 +1,64 @@
+"""A content-addressed cache of per-file parse results.
+
+Each raw file's result is stored under the SHA-256 of its bytes *and* a
+fingerprint of the parser code, so an unchanged file is never parsed twice and
+a change to any parser invalidates every entry automatically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.ingest import FileResult
+
+_PARSER_PACKAGES = ("families",)
+_PARSER_MODULES = ("document.py", "text.py", "numbers.py", "vocabulary.py", "records.py", "ingest.py", "sources.py")
+
+
+@lru_cache(maxsize=1)
+def parser_fingerprint() -> str:
+    """Hash of the source of every module that shapes a parse result."""
+    root = Path(__file__).parent
+    files = [root / m for m in _PARSER_MODULES]
+    for package in _PARSER_PACKAGES:
+        files.extend(sorted((root / package).glob("*.py")))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class ParseCache:
+    def __init__(self, folder: Path):
+        self.folder = folder / parser_fingerprint()
+
+    def _path(self, sha256: str) -> Path:
+        return self.folder / sha256[:2] / f"{sha256}.pickle"
+
+    def get(self, sha256: str | None, source_file: str) -> FileResult | None:
+        if sha256 is None:
+            return None
+        path = self._path(sha256)
+        try:
+            with open(path, "rb") as handle:
+                result: FileResult = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            return None
+        result.source_file = source_file  # the same bytes may live under another name
+        return result
+
+    def put(self, result: FileResult) -> None:
+        """Store a fresh parse result (before duplicates are marked: that is per run)."""
+        if result.sha256 is None:
+            return
+        path = self._path(result.sha256)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp-{os.getpid()}")
+        with open(tmp, "wb") as handle:
+            pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)

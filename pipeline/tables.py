@@ -1,0 +1,181 @@
+"""From parsed files to the tidy tables, as pyarrow Tables with the dictionary's schemas.
+
+Here the per-file results meet: duplicates are dropped, the manifest fills what
+a document does not state, project ids are assigned and computed columns
+(execution_rate_pct) are derived.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from dataclasses import asdict, dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+
+import pyarrow as pa
+
+from pipeline.ingest import DUPLICATE, PARSED, FileResult
+from pipeline.records import ParseNote, ProjectReport
+from pipeline.schema import TABLES, Table
+from pipeline.sources import ManifestEntry
+
+RATE_QUANTUM = Decimal("0.00000001")
+TIDY_TABLES = ("projects", "funds", "indicators", "scores")
+
+
+@dataclass
+class Tables:
+    """The warehouse tables built in one run, keyed by table name."""
+
+    arrow: dict[str, pa.Table]
+
+    def __getitem__(self, name: str) -> pa.Table:
+        return self.arrow[name]
+
+
+def project_key(report: ProjectReport) -> str:
+    p = report.project
+    return "|".join(
+        str(x or "") for x in (p.report_type, p.template, p.fiscal_year, p.implementing_unit, p.project_name)
+    )
+
+
+def stable_id(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def execution_rate(executed: Decimal | None, budget: Decimal | None) -> Decimal | None:
+    """executed / budget x 100, half-even to 8 decimals; None when budget is 0 or unknown."""
+    if executed is None or budget is None or budget == 0:
+        return None
+    return (executed * 100 / budget).quantize(RATE_QUANTUM, rounding=ROUND_HALF_EVEN)
+
+
+def fill_fiscal_year(report: ProjectReport, entry: ManifestEntry | None) -> None:
+    """A year printed in the document wins; else the manifest; else 自评时间 - 1."""
+    p = report.project
+    manifest_year = entry.fiscal_year if entry else None
+    if p.fiscal_year is not None:
+        p.fiscal_year_source = p.fiscal_year_source or "document"
+        if manifest_year is not None and manifest_year != p.fiscal_year:
+            report.notes.append(
+                ParseNote(
+                    "manifest_year_disagrees",
+                    f"document says {p.fiscal_year}, manifest says {manifest_year}; the document wins",
+                    p.source_line,
+                )
+            )
+    elif manifest_year is not None:
+        p.fiscal_year, p.fiscal_year_source = manifest_year, "manifest"
+    elif p.evaluation_date is not None:
+        p.fiscal_year, p.fiscal_year_source = p.evaluation_date.year - 1, "evaluation_date"
+
+
+def _fits(value: object, typ: pa.DataType) -> bool:
+    if not isinstance(value, Decimal) or not pa.types.is_decimal(typ):
+        return True
+    sign, digits, exponent = value.as_tuple()
+    scale = -exponent if isinstance(exponent, int) else 0
+    integer_digits = len(digits) - scale
+    return scale <= typ.scale and integer_digits <= typ.precision - typ.scale
+
+
+def to_arrow(table: Table, rows: list[dict]) -> pa.Table:
+    """Rows (dicts) -> a Table with exactly the dictionary's schema and column order."""
+    schema = table.schema
+    columns = {}
+    for col in table.columns:
+        values = [row.get(col.name) for row in rows]
+        bad = [v for v in values if not _fits(v, col.type)]
+        if bad:
+            raise ValueError(f"{table.name}.{col.name}: value {bad[0]} does not fit {col.type}")
+        columns[col.name] = pa.array(values, type=col.type)
+    return pa.Table.from_pydict(columns, schema=schema)
+
+
+class _Builder:
+    """Accumulates rows of every table while reports are visited in file order."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[dict]] = {name: [] for name in TABLES}
+        self.seen_ids: dict[str, str] = {}
+
+    def assign_id(self, report: ProjectReport, source_file: str) -> str:
+        key = project_key(report)
+        pid = stable_id(key)
+        if pid in self.seen_ids and self.seen_ids[pid] != f"{source_file}:{report.project.source_line}":
+            pid = stable_id(f"{key}|{source_file}|{report.project.source_line}")
+        self.seen_ids[pid] = f"{source_file}:{report.project.source_line}"
+        return pid
+
+    def add_report(self, report: ProjectReport, source_file: str, entry: ManifestEntry | None) -> None:
+        report = copy.deepcopy(report)  # results may be cached and reused: never mutate them
+        fill_fiscal_year(report, entry)
+        pid = self.assign_id(report, source_file)
+        prov = {"project_id": pid, "source_file": source_file}
+        project = asdict(report.project)
+        project.update(prov, agency=entry.agency if entry else None, source_url=entry.source_url if entry else None)
+        self.rows["projects"].append(project)
+        year = report.project.fiscal_year
+        for fund in report.funds:
+            row = asdict(fund)
+            row.update(prov)
+            row["fiscal_year"] = year + fund.fiscal_year_offset if year is not None else None
+            row["execution_rate_pct"] = execution_rate(fund.executed_yuan, fund.budget_full_year_yuan)
+            self.rows["funds"].append(row)
+        for indicator in report.indicators:
+            row = asdict(indicator)
+            row.update(prov)
+            self.rows["indicators"].append(row)
+        for score in report.scores:
+            row = asdict(score)
+            row.update(prov)
+            self.rows["scores"].append(row)
+        for note in report.notes:
+            row = asdict(note)
+            row.update(prov)
+            self.rows["parse_notes"].append(row)
+
+    def add_file(self, result: FileResult) -> None:
+        self.rows["source_files"].append(
+            {
+                "source_file": result.source_file,
+                "sha256": result.sha256,
+                "bytes": result.bytes,
+                "encoding": result.encoding,
+                "report_family": ",".join(result.families) or None,
+                "status": result.status,
+                "reason": result.reason,
+                "reason_line": result.reason_line,
+                "duplicate_of": result.duplicate_of,
+                "projects": len(result.reports) if result.status == PARSED else 0,
+                "rejected_projects": len(result.rejections),
+            }
+        )
+        if result.status == DUPLICATE:
+            return
+        for rejection in result.rejections:
+            self.rows["rejections"].append(
+                {
+                    "source_file": result.source_file,
+                    "source_line": rejection.source_line,
+                    "report_family": rejection.family,
+                    "reason": rejection.reason,
+                    "reason_line": rejection.reason_line,
+                }
+            )
+
+
+def build_tables(results: list[FileResult], manifest: dict[str, ManifestEntry]) -> Tables:
+    """The tidy tables (and source_files, rejections, parse_notes) from parsed files."""
+    builder = _Builder()
+    for result in sorted(results, key=lambda r: r.source_file):
+        builder.add_file(result)
+        if result.status != PARSED:
+            continue
+        for report in result.reports:
+            builder.add_report(report, result.source_file, manifest.get(result.source_file))
+    arrow = {
+        name: to_arrow(TABLES[name], rows) for name, rows in builder.rows.items() if name != "quality_findings"
+    }
+    return Tables(arrow)

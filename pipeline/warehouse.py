@@ -1,0 +1,143 @@
+"""Writing and atomically publishing the warehouse.
+
+Layout of ``data/warehouse/``::
+
+    versions/<run>/<table>.parquet     one immutable folder per published build
+    versions/<run>/warehouse.duckdb    every table stored inside, with comments and views
+    current -> versions/<run>          switched with one atomic rename
+    warehouse.duckdb -> current/warehouse.duckdb
+    <table>.parquet  -> current/<table>.parquet
+
+A build is written into a hidden staging folder, then ``current`` is switched
+by ``os.replace`` of a symlink: readers see the old build or the new one, never
+a mix, and a crash at any point leaves the previous build in place. Published
+files are never written again, so readers holding ``warehouse.duckdb`` open
+(read-only) never block a rebuild.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.schema import TABLES
+
+DB_NAME = "warehouse.duckdb"
+VERSIONS = "versions"
+CURRENT = "current"
+KEEP_VERSIONS = 2
+VIEWS_SQL = Path(__file__).with_name("views.sql")
+
+
+def sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@contextmanager
+def build_lock(warehouse_dir: Path):
+    """One writer at a time; a second build waits for the first."""
+    warehouse_dir.mkdir(parents=True, exist_ok=True)
+    with open(warehouse_dir / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_parquet(table_name: str, table: pa.Table, folder: Path) -> Path:
+    path = folder / f"{table_name}.parquet"
+    pq.write_table(table, path, compression="zstd")
+    return path
+
+
+def comment_statements(table_name: str) -> list[str]:
+    """``COMMENT ON`` for a table and its columns, from the data dictionary."""
+    spec = TABLES[table_name]
+    text = f"{spec.label_zh} | {spec.meaning}"
+    out = [f"COMMENT ON TABLE {table_name} IS {sql_string(text)}"]
+    for col in spec.columns:
+        unit = f" [{col.unit}]" if col.unit else ""
+        out.append(f"COMMENT ON COLUMN {table_name}.{col.name} IS {sql_string(f'{col.label_zh} | {col.meaning}{unit}')}")
+    return out
+
+
+def build_database(parquet_paths: dict[str, Path], db_path: Path) -> None:
+    """A self-contained DuckDB file: tables copied in (no paths inside), comments, views."""
+    con = duckdb.connect(str(db_path))
+    try:
+        for name, path in parquet_paths.items():
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet({sql_string(str(path))})")
+            for statement in comment_statements(name):
+                con.execute(statement)
+        if VIEWS_SQL.exists():
+            con.execute(VIEWS_SQL.read_text(encoding="utf-8"))
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def _switch_symlink(link: Path, target: str) -> None:
+    tmp = link.with_name(f".{link.name}.tmp-{os.getpid()}")
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(target)
+    os.replace(tmp, link)
+
+
+def _ensure_entry_links(warehouse_dir: Path, names: list[str]) -> None:
+    for name in names:
+        link = warehouse_dir / name
+        target = f"{CURRENT}/{name}"
+        if link.is_symlink() and os.readlink(link) == target:
+            continue
+        _switch_symlink(link, target)
+
+
+def _prune(versions_dir: Path, keep: str) -> None:
+    """Drop staging leftovers of crashed runs and all but the newest published builds."""
+    for stale in versions_dir.glob(".staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    published = sorted(p for p in versions_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for old in published[:-KEEP_VERSIONS]:
+        if old.name != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def publish(tables: dict[str, pa.Table], warehouse_dir: Path, extra_dirs: dict[str, Path] | None = None) -> Path:
+    """Write every table and switch ``current`` to the new build; returns its folder.
+
+    ``extra_dirs`` are folders copied into the build (e.g. Data Docs).
+    """
+    warehouse_dir = warehouse_dir.resolve()
+    versions_dir = warehouse_dir / VERSIONS
+    with build_lock(warehouse_dir):
+        versions_dir.mkdir(parents=True, exist_ok=True)
+        _prune(versions_dir, keep="")
+        run_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 10**9:09d}"
+        staging = versions_dir / f".staging-{run_id}"
+        staging.mkdir()
+        paths = {name: write_parquet(name, table, staging) for name, table in tables.items()}
+        build_database(paths, staging / DB_NAME)
+        for name, source in (extra_dirs or {}).items():
+            if source.exists():
+                shutil.copytree(source, staging / name)
+        final = versions_dir / run_id
+        os.replace(staging, final)
+        _switch_symlink(warehouse_dir / CURRENT, f"{VERSIONS}/{run_id}")
+        _ensure_entry_links(warehouse_dir, [DB_NAME, *[f"{n}.parquet" for n in tables], *(extra_dirs or {})])
+        _prune(versions_dir, keep=run_id)
+        return final
+
+
+def current_build(warehouse_dir: Path) -> Path | None:
+    link = warehouse_dir / CURRENT
+    return link.resolve() if link.exists() else None
