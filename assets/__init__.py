@@ -1,0 +1,2 @@
+"""The Dagster layer: wires the pure functions of ``pipeline`` into assets,
+asset checks, schedules and sensors. No parsing or business logic lives here."""

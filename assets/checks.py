@@ -1,0 +1,74 @@
+"""Great Expectations suites (expectations/*.json) run as blocking Dagster asset checks.
+
+A failing integrity check has severity ERROR and is blocking, so the
+``warehouse`` asset downstream does not run and the previous warehouse stays
+published.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import pyarrow as pa
+
+from pipeline.quality.integrity import TableValidation, validate_table
+
+CHECKED_TABLES = ("projects", "funds", "indicators", "scores", "source_files", "quality_findings")
+#: Tables whose rows must each belong to a project.
+CHILD_TABLES = {"funds", "indicators", "scores", "quality_findings"}
+MAX_SAMPLE_ROWS = 5
+
+
+def check_result(validation: TableValidation) -> dg.AssetCheckResult:
+    """Dagster check result with the unexpected counts and sample rows as metadata."""
+    failures = [
+        {
+            "expectation": f.expectation,
+            "column": f.column,
+            "unexpected_count": f.unexpected_count,
+            "sample": [str(s) for s in f.sample[:MAX_SAMPLE_ROWS]],
+        }
+        for f in validation.failures
+    ]
+    return dg.AssetCheckResult(
+        passed=validation.success,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "failed_expectations": len(failures),
+            "unexpected_rows": sum(f["unexpected_count"] for f in failures),
+            "failures": dg.MetadataValue.json(failures),
+            "statistics": dg.MetadataValue.json(validation.statistics or {}),
+        },
+    )
+
+
+def validate(table_name: str, table: pa.Table, projects: pa.Table | None = None) -> dg.AssetCheckResult:
+    context = {"project_ids": set(projects.column("project_id").to_pylist())} if projects is not None else None
+    return check_result(validate_table(table_name, table.to_pandas(), context))
+
+
+def integrity_check(table_name: str) -> dg.AssetChecksDefinition:
+    """The blocking GX check of one table (child tables also get the project ids)."""
+    name = f"{table_name}_integrity"
+    description = f"Great Expectations suite expectations/{table_name}.json (blocking)."
+    if table_name in CHILD_TABLES:
+
+        @dg.asset_check(
+            asset=table_name,
+            name=name,
+            blocking=True,
+            description=description + " Includes: every row has its project.",
+            additional_ins={"projects": dg.AssetIn("projects")},
+        )
+        def child_check(table: pa.Table, projects: pa.Table) -> dg.AssetCheckResult:
+            return validate(table_name, table, projects)
+
+        return child_check
+
+    @dg.asset_check(asset=table_name, name=name, blocking=True, description=description)
+    def table_check(table: pa.Table) -> dg.AssetCheckResult:
+        return validate(table_name, table)
+
+    return table_check
+
+
+INTEGRITY_CHECKS = [integrity_check(name) for name in CHECKED_TABLES]

@@ -1,0 +1,127 @@
+"""The asset graph: raw files -> parsed files -> tidy tables -> quality findings -> warehouse."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import dagster as dg
+import pyarrow as pa
+
+from assets.metadata import table_metadata
+from assets.resources import PipelinePaths
+from pipeline import build
+from pipeline.ingest import FileResult
+from pipeline.quality.findings import find_all
+from pipeline.tables import build_tables
+from pipeline.warehouse import publish
+
+GROUP = "warehouse"
+TABLE_ASSETS = ("projects", "funds", "indicators", "scores", "source_files", "rejections", "parse_notes")
+TABLE_DESCRIPTIONS = {
+    "projects": "One row per project report (项目): header, narrative, total score and grade.",
+    "funds": "One row per project x fiscal year x fund source (项目资金), amounts in 元.",
+    "indicators": "One row per performance indicator (绩效指标): categories, target, actual, weight, score.",
+    "scores": "One row per project x scoring component (评分): budget execution, level-1 groups, total.",
+    "source_files": "One row per raw file: parsed, quarantined (with the reason) or duplicate.",
+    "rejections": "Project reports inside otherwise readable files that could not be parsed, with the reason.",
+    "parse_notes": "Layout repairs the parsers made (labels in the wrong column, page-break splits, ...).",
+}
+
+
+@dg.asset(group_name=GROUP, description="Every raw report file under data/raw/ with its SHA-256, and the manifest.")
+def raw_files(context: dg.AssetExecutionContext, paths: PipelinePaths) -> build.RawInventory:
+    inventory = build.inventory(paths.raw)
+    for problem in inventory.manifest_problems:
+        context.log.warning(problem)
+    context.add_output_metadata(
+        {
+            "files": len(inventory.files),
+            "bytes": sum(f.bytes for f in inventory.files),
+            "manifest_entries": len(inventory.manifest),
+            "manifest_problems": dg.MetadataValue.json(inventory.manifest_problems),
+        }
+    )
+    return inventory
+
+
+@dg.asset(
+    group_name=GROUP,
+    description="Each raw file decoded and parsed into project reports (cached by content hash), "
+    "or quarantined with a reason.",
+)
+def parsed_files(context: dg.AssetExecutionContext, paths: PipelinePaths, raw_files: build.RawInventory) -> list[FileResult]:
+    results = build.parse_files(raw_files.files, cache_dir=paths.cache, workers=paths.workers)
+    statuses = Counter(r.status for r in results)
+    context.add_output_metadata(
+        {
+            "files": len(results),
+            **{f"status/{k}": v for k, v in sorted(statuses.items())},
+            "projects": sum(len(r.reports) for r in results if r.status == "parsed"),
+        }
+    )
+    return results
+
+
+@dg.multi_asset(
+    group_name=GROUP,
+    outs={name: dg.AssetOut(description=TABLE_DESCRIPTIONS[name]) for name in TABLE_ASSETS},
+    description="Reshape parsed reports into the tidy tables.",
+)
+def tidy_tables(raw_files: build.RawInventory, parsed_files: list[FileResult]):
+    tables = build_tables(parsed_files, raw_files.manifest)
+    for name in TABLE_ASSETS:
+        yield dg.Output(tables[name], output_name=name, metadata=table_metadata(name, tables[name]))
+
+
+@dg.asset(
+    group_name=GROUP,
+    description="Source-consistency findings: where a report does not add up (recorded, not blocking).",
+)
+def quality_findings(
+    projects: pa.Table, funds: pa.Table, indicators: pa.Table, scores: pa.Table
+) -> dg.Output[pa.Table]:
+    findings = find_all(
+        {"projects": projects, "funds": funds, "indicators": indicators, "scores": scores}
+    )
+    meta = table_metadata("quality_findings", findings)
+    severities = Counter(findings.column("severity").to_pylist()) if findings.num_rows else Counter()
+    meta.update({f"severity/{k}": v for k, v in sorted(severities.items())})
+    return dg.Output(findings, metadata=meta)
+
+
+@dg.asset(
+    group_name=GROUP,
+    description="Publish every table as Parquet and data/warehouse/warehouse.duckdb, atomically. "
+    "Runs only when every blocking integrity check passed.",
+)
+def warehouse(
+    context: dg.AssetExecutionContext,
+    paths: PipelinePaths,
+    projects: pa.Table,
+    funds: pa.Table,
+    indicators: pa.Table,
+    scores: pa.Table,
+    source_files: pa.Table,
+    rejections: pa.Table,
+    parse_notes: pa.Table,
+    quality_findings: pa.Table,
+) -> dg.MaterializeResult:
+    tables = {
+        "projects": projects,
+        "funds": funds,
+        "indicators": indicators,
+        "scores": scores,
+        "source_files": source_files,
+        "rejections": rejections,
+        "parse_notes": parse_notes,
+        "quality_findings": quality_findings,
+    }
+    folder = publish(tables, paths.warehouse)
+    context.log.info(f"published {folder}")
+    return dg.MaterializeResult(
+        metadata={
+            "build": str(folder),
+            "database": dg.MetadataValue.path(str(paths.warehouse / "warehouse.duckdb")),
+            **{f"rows/{name}": t.num_rows for name, t in sorted(tables.items())},
+        }
+    )
