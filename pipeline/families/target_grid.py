@@ -1,0 +1,304 @@
+"""The target grid of a 财政项目支出绩效目标表: 一级目标 / 二级目标 / 三级目标 / 指标目标值.
+
+Rows are read by content, never by column position, so the grid parses the
+same whether it came as tab cells, markdown pipes or space-separated PDF text
+(where the empty level cells of merged spans vanish).
+
+Rules, applied to every content row of the grid (blank lines never matter):
+
+1. **Category labels by vocabulary.** Leading cells that are level-1 labels
+   (投入与管理, 产出目标, ...) or level-2 labels (投入管理, 数量, 社会效益, ...,
+   ``vocabulary.LEGACY_TREE``) are taken off the row, wherever the row puts
+   them (own line, or first cells of an indicator row). A level-1 label resets
+   the level-2 label; a level-2 label sets the level-1 category to its parent
+   in the tree (``level1_inferred_from_level2`` note when the printed level-1
+   label in effect disagrees or is missing). A row carrying a label always
+   starts a new indicator. If taking the labels off would leave a lone target
+   with no name waiting for it, the last label was in fact the indicator's name
+   (``name_equals_category_label``).
+2. **Rows with two or more cells** left: the last cell is the target (an
+   operator printed in a cell of its own is glued back onto it), the cells
+   before it the name. Exception: when the open indicator still has no
+   target, the cells before the target *continue its name* (a name wrapped
+   with the target printed beside its last line).
+3. **Rows with one cell** ``t``:
+
+   a. the open indicator's target ends in a digit or operator and ``t`` is a
+      bare number and/or a unit (``0分钟``, ``4小时``, ``%``): ``t`` continues
+      the target (``≤9`` + ``0分钟`` -> ``≤90分钟``);
+   b. the open indicator has no target yet: ``t`` is its target when it looks
+      like one (a measure, an operator anywhere, or a known qualitative word),
+      else it continues the name (``...可持续发展的需`` + ``求``);
+   c. ``t`` looks like a target but nothing waits for one: dropped with an
+      ``orphan_target_ignored`` note;
+   d. otherwise ``t`` is name text after a complete indicator. Look ahead over
+      the following one-cell, non-target rows: if that run ends in a one-cell
+      target row, ``t`` starts a new indicator; else ``t`` continues the name
+      of the indicator before (name wrapped under a target printed on the first
+      line).
+
+Every join of wrapped pieces is recorded as a ParseNote. Not handled: a level
+label printed below the rows it spans (centred merged cells), and a target
+whose wrapped continuation is text rather than a number/unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.document import Row
+from pipeline.numbers import parse_measure
+from pipeline.records import IndicatorRecord, ParseNote
+from pipeline.text import join_wrapped, label_key
+from pipeline.vocabulary import KNOWN_UNITS, MISSPELLINGS, TEMPLATE_TARGET, level1_label, level2_label, parent_of
+
+#: Qualitative target words (DOMAIN-RULES §3) that let a one-cell row be read as a target.
+QUALITATIVE_TARGETS = {
+    "合理", "健全", "有效", "规范", "合规", "完备", "可控", "及时", "及时性", "建立", "制定并执行",
+    "有效保障", "可持续", "提高", "提升", "整洁有序", "达标", "完成", "按时完成", "准确", "良好",
+}
+_OPERATOR_CHARS = set("≥≤=<>＜＞＝≦≧")
+_UNITS = {label_key(u) for u in KNOWN_UNITS} | {"%", "％"}
+
+
+def is_operator(text: str) -> bool:
+    return bool(text) and all(ch in _OPERATOR_CHARS for ch in text)
+
+
+def looks_like_target(text: str) -> bool:
+    """A measure (``>98%``, ``=1``), a composite with an operator, or a qualitative word."""
+    if parse_measure(text).value is not None:
+        return True
+    if any(ch in _OPERATOR_CHARS for ch in text):
+        return True
+    key = label_key(text)
+    return key in QUALITATIVE_TARGETS or key in MISSPELLINGS
+
+
+def continues_target(target: str, fragment: str) -> bool:
+    """Is ``fragment`` the wrapped rest of ``target`` (a number or unit cut off)?"""
+    if not target or not fragment:
+        return False
+    if not (target[-1].isdigit() or target[-1] in _OPERATOR_CHARS or target[-1] == "."):
+        return False
+    if label_key(fragment) in _UNITS:
+        return target[-1].isdigit()
+    measure = parse_measure(fragment)
+    return (
+        fragment[0].isdigit()
+        and measure.value is not None
+        and measure.operator is None
+        and (measure.unit is None or label_key(measure.unit) in _UNITS)
+    )
+
+
+@dataclass
+class _Open:
+    """An indicator being assembled from one or more rows."""
+
+    line: int
+    level1: str | None
+    level2: str | None
+    level1_raw: str | None
+    level2_raw: str | None
+    name_parts: list[str] = field(default_factory=list)
+    target_parts: list[str] = field(default_factory=list)
+    last_line: int = 0
+
+    @property
+    def target(self) -> str | None:
+        return join_wrapped(self.target_parts) or None
+
+
+@dataclass
+class _Context:
+    """The category labels in effect."""
+
+    level1: str | None = None
+    level2: str | None = None
+    level1_raw: str | None = None
+    level2_raw: str | None = None
+    printed_level1: str | None = None  # the last level-1 label printed
+
+
+class GridReader:
+    """Turns the grid's content rows into IndicatorRecords."""
+
+    def __init__(self, rows: list[Row]):
+        self.rows = [r for r in rows if r.values]
+        self.context = _Context()
+        self.open: _Open | None = None
+        self.indicators: list[IndicatorRecord] = []
+        self.notes: list[ParseNote] = []
+
+    def read(self) -> tuple[list[IndicatorRecord], list[ParseNote]]:
+        for index, row in enumerate(self.rows):
+            self._feed(index, row)
+        self._close()
+        return self.indicators, self.notes
+
+    # --- one row ---------------------------------------------------------------
+
+    def _feed(self, index: int, row: Row) -> None:
+        tokens, labelled = self._take_labels(row)
+        if labelled:
+            self._close()
+        if not tokens:
+            return
+        if len(tokens) >= 2:
+            self._multi_cell_row(tokens, row, labelled)
+        else:
+            self._one_cell_row(tokens[0], index, row, labelled)
+
+    def _multi_cell_row(self, tokens: list[str], row: Row, labelled: bool) -> None:
+        cut = len(tokens) - 1
+        if cut >= 2 and is_operator(tokens[cut - 1]):
+            cut -= 1
+        name, target = " ".join(tokens[:cut]), "".join(tokens[cut:])
+        if self.open is not None and self.open.target is None and not labelled:
+            self._extend_name(name, row)
+            self.open.target_parts.append(target)
+            self.open.last_line = row.line
+            return
+        self._close()
+        self._start(row, name)
+        self.open.target_parts.append(target)
+
+    def _one_cell_row(self, token: str, index: int, row: Row, labelled: bool) -> None:
+        current = self.open
+        if current is not None and current.target is not None and continues_target(current.target, token):
+            current.target_parts.append(token)
+            current.last_line = row.line
+            self.notes.append(
+                ParseNote("target_split_across_lines", f"target continues on the next line: {token!r}", row.line)
+            )
+        elif current is not None and current.target is None:
+            if looks_like_target(token):
+                current.target_parts.append(token)
+                current.last_line = row.line
+            else:
+                self._extend_name(token, row)
+        elif looks_like_target(token):
+            self.notes.append(
+                ParseNote("orphan_target_ignored", f"target {token!r} has no indicator name before it", row.line)
+            )
+        elif current is not None and not labelled and not self._starts_new_indicator(index):
+            self._extend_name(token, row)
+        else:
+            self._close()
+            self._start(row, token)
+
+    def _starts_new_indicator(self, index: int) -> bool:
+        """Do the one-cell name rows from ``index`` on end in a one-cell target row?"""
+        for row in self.rows[index + 1 :]:
+            tokens, labelled = self._peek_labels(row)
+            if labelled or len(tokens) != 1:
+                return False
+            if looks_like_target(tokens[0]):
+                return True
+        return False
+
+    # --- category labels ------------------------------------------------------
+
+    def _peek_labels(self, row: Row) -> tuple[list[str], bool]:
+        tokens = list(row.values)
+        taken = 0
+        while taken < len(tokens) and _label_of(tokens[taken]) is not None:
+            taken += 1
+        return tokens[taken:], taken > 0
+
+    def _take_labels(self, row: Row) -> tuple[list[str], bool]:
+        tokens = list(row.values)
+        taken: list[str] = []
+        while tokens and _label_of(tokens[0]) is not None:
+            taken.append(tokens.pop(0))
+        if taken and len(tokens) == 1 and looks_like_target(tokens[0]) and not self._awaits_target():
+            tokens.insert(0, taken.pop())
+            self.notes.append(
+                ParseNote("name_equals_category_label", f"indicator named like a category: {tokens[0]!r}", row.line)
+            )
+        for label in taken:
+            self._apply_label(label, row)
+        return tokens, bool(taken)
+
+    def _awaits_target(self) -> bool:
+        return self.open is not None and self.open.target is None
+
+    def _apply_label(self, text: str, row: Row) -> None:
+        kind, canonical = _label_of(text)
+        ctx = self.context
+        if kind == 1:
+            ctx.level1, ctx.level1_raw, ctx.printed_level1 = canonical, text, canonical
+            ctx.level2 = ctx.level2_raw = None
+            return
+        ctx.level2, ctx.level2_raw = canonical, text
+        parent = parent_of(canonical, TEMPLATE_TARGET)
+        if parent is not None and parent != ctx.printed_level1:
+            self.notes.append(
+                ParseNote(
+                    "level1_inferred_from_level2",
+                    f"level-2 {text!r} belongs to {parent!r}, printed level-1 is {ctx.printed_level1!r}",
+                    row.line,
+                )
+            )
+            ctx.level1, ctx.level1_raw = parent, None
+
+    # --- assembling indicators -------------------------------------------------
+
+    def _start(self, row: Row, name: str) -> None:
+        ctx = self.context
+        self.open = _Open(row.line, ctx.level1, ctx.level2, ctx.level1_raw, ctx.level2_raw, [name], [], row.line)
+
+    def _extend_name(self, text: str, row: Row) -> None:
+        self.open.name_parts.append(text)
+        self.open.last_line = row.line
+        self.notes.append(ParseNote("name_split_across_lines", f"indicator name continues: {text!r}", row.line))
+
+    def _close(self) -> None:
+        current, self.open = self.open, None
+        if current is None:
+            return
+        target = current.target
+        if target is None:
+            self.notes.append(ParseNote("target_missing", "indicator has no target value", current.line))
+        elif label_key(target) in MISSPELLINGS:
+            self.notes.append(
+                ParseNote(
+                    "misspelling_normalized",
+                    f"target {target!r} is a misspelling of {MISSPELLINGS[label_key(target)]!r}; kept as printed",
+                    current.last_line,
+                )
+            )
+        measure = parse_measure(target)
+        self.indicators.append(
+            IndicatorRecord(
+                seq=len(self.indicators) + 1,
+                name=join_wrapped(current.name_parts),
+                source_line=current.line,
+                level1=current.level1,
+                level2=current.level2,
+                level1_raw=current.level1_raw,
+                level2_raw=current.level2_raw,
+                target_raw=target,
+                target_operator=measure.operator,
+                target_value=measure.value,
+                target_unit=measure.unit,
+                source_line_end=current.last_line if current.last_line > current.line else None,
+            )
+        )
+
+
+def _label_of(text: str) -> tuple[int, str] | None:
+    """(1, canonical) for a level-1 label, (2, canonical) for a level-2 label."""
+    level1 = level1_label(text, TEMPLATE_TARGET)
+    if level1 is not None:
+        return 1, level1
+    level2 = level2_label(text, TEMPLATE_TARGET)
+    if level2 is not None:
+        return 2, level2
+    return None
+
+
+def read_grid(rows: list[Row]) -> tuple[list[IndicatorRecord], list[ParseNote]]:
+    """Indicators and layout notes from the content rows below the grid header."""
+    return GridReader(rows).read()

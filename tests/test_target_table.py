@@ -1,0 +1,381 @@
+"""Tests of the performance target table parser (财政项目支出绩效目标表), seed 002."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from forms import FORMS, with_blank_lines
+from golden import seed_002 as golden
+from pipeline.document import Document, Row, split_cells
+from pipeline.families import parse_document, split_segments, target_table
+from pipeline.records import FundRecord, IndicatorRecord, ProjectRecord, ProjectReport, ReportRejected
+from pipeline.vocabulary import LEGACY_TREE, TEMPLATE_TARGET
+
+RAW = Path(__file__).resolve().parents[1] / "data" / "raw" / golden.SOURCE_FILE
+SEED_TEXT = RAW.read_text(encoding="utf-8")
+
+_DECIMAL_FIELDS = {
+    f.name
+    for cls in (ProjectRecord, FundRecord, IndicatorRecord)
+    for f in dataclasses.fields(cls)
+    if "Decimal" in str(f.type)
+}
+_DATE_FIELDS = {"planned_start_date", "planned_end_date", "evaluation_date"}
+
+
+def parse_text(text: str, name: str = golden.SOURCE_FILE) -> list[ProjectReport]:
+    result = parse_document(Document.from_text(name, text))
+    assert result.rejections == []
+    return result.reports
+
+
+@pytest.fixture(scope="module")
+def reports() -> list[ProjectReport]:
+    return parse_text(SEED_TEXT)
+
+
+def typed(record_cls, expected: dict) -> dict:
+    """A golden dict (Decimals and dates as strings) as a full record dict."""
+    names = {f.name for f in dataclasses.fields(record_cls)}
+    unknown = set(expected) - names
+    assert not unknown, f"golden names unknown fields {unknown}"
+    full = dict.fromkeys(names)
+    for key, value in expected.items():
+        if value is not None and key in _DECIMAL_FIELDS:
+            value = Decimal(value)
+        elif value is not None and key in _DATE_FIELDS:
+            value = date.fromisoformat(value)
+        full[key] = value
+    return full
+
+
+def project_dict(expected: dict) -> dict:
+    names = {f.name for f in dataclasses.fields(ProjectRecord)}
+    assert set(expected) == names, "the golden project must pin every field"
+    return typed(ProjectRecord, expected)
+
+
+def fund_dicts(expected: list[dict]) -> list[dict]:
+    defaults = {f.name: f.default for f in dataclasses.fields(FundRecord) if f.default is not dataclasses.MISSING}
+    return [typed(FundRecord, {**{k: None for k in defaults}, **defaults, **row}) for row in expected]
+
+
+def indicator_dicts(rows: list[tuple]) -> list[dict]:
+    out = []
+    for seq, line, line_end, level1, level2, name, target, op, value, unit in rows:
+        out.append(
+            typed(
+                IndicatorRecord,
+                {
+                    "seq": seq,
+                    "name": name,
+                    "source_line": line,
+                    "source_line_end": line_end,
+                    "level1": level1,
+                    "level2": level2,
+                    "level1_raw": level1,
+                    "level2_raw": level2,
+                    "target_raw": target,
+                    "target_operator": op,
+                    "target_value": value,
+                    "target_unit": unit,
+                },
+            )
+        )
+    return out
+
+
+# --- golden: every field of every record ---------------------------------------
+
+
+def test_seed_holds_two_target_tables(reports):
+    assert len(reports) == len(golden.EXPECTED) == 2
+    assert [r.project.project_name for r in reports] == ["12333热线咨询平台项目经费", "12345服务热线专项经费"]
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_project_record(reports, index):
+    assert dataclasses.asdict(reports[index].project) == project_dict(golden.EXPECTED[index]["project"])
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_fund_records(reports, index):
+    got = [dataclasses.asdict(f) for f in reports[index].funds]
+    assert got == fund_dicts(golden.EXPECTED[index]["funds"])
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_indicator_records(reports, index):
+    got = [dataclasses.asdict(i) for i in reports[index].indicators]
+    assert got == indicator_dicts(golden.EXPECTED[index]["indicators"])
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_parse_notes(reports, index):
+    assert [(n.code, n.source_line) for n in reports[index].notes] == golden.EXPECTED[index]["notes"]
+
+
+def test_indicator_counts_hand_counted(reports):
+    assert tuple(len(r.indicators) for r in reports) == golden.INDICATOR_COUNTS == (17, 18)
+    assert sum(len(r.indicators) for r in reports) == 35
+
+
+def test_levels_come_from_the_legacy_tree(reports):
+    for report in reports:
+        for ind in report.indicators:
+            assert ind.level2 in LEGACY_TREE[ind.level1]
+        assert [i.seq for i in report.indicators] == list(range(1, len(report.indicators) + 1))
+
+
+def test_no_scores_grade_or_actuals(reports):
+    for report in reports:
+        assert report.scores == []
+        assert report.project.grade is None and report.project.total_score is None
+        for ind in report.indicators:
+            assert (ind.actual_raw, ind.weight, ind.score) == (None, None, None)
+
+
+def test_total_budget_equals_current_budget(reports):
+    """C18: a one-year project's total budget is this year's budget."""
+    for report in reports:
+        current = [f for f in report.funds if f.fiscal_year_offset == 0]
+        assert current[0].budget_full_year_yuan == report.project.project_total_budget_yuan
+
+
+def test_misspelling_is_kept_as_printed(reports):
+    ind = reports[0].indicators[3]
+    assert ind.target_raw == "建全"
+    note = next(n for n in reports[0].notes if n.code == "misspelling_normalized")
+    assert "健全" in note.message and note.source_line == ind.source_line
+
+
+# --- form independence ----------------------------------------------------------------
+
+
+def facts(reports: list[ProjectReport]) -> list[dict]:
+    """Everything a report says, without the line numbers that legitimately move."""
+
+    def strip(record) -> dict:
+        data = dataclasses.asdict(record)
+        data.pop("source_line", None)
+        data.pop("source_line_end", None)
+        return data
+
+    return [
+        {
+            "project": strip(r.project),
+            "funds": [strip(f) for f in r.funds],
+            "indicators": [strip(i) for i in r.indicators],
+            "scores": [strip(s) for s in r.scores],
+            "notes": [(n.code, n.message) for n in r.notes],
+        }
+        for r in reports
+    ]
+
+
+SEED_FACTS = facts(parse_text(SEED_TEXT))
+
+
+@settings(derandomize=True, max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(form=st.sampled_from(sorted(FORMS)), every=st.integers(min_value=1, max_value=5), blank=st.booleans())
+def test_same_facts_in_every_form(form, every, blank):
+    text = FORMS[form](SEED_TEXT)
+    if blank:
+        text = with_blank_lines(text, every)
+    assert facts(parse_text(text)) == SEED_FACTS
+
+
+# --- robustness: mutated input never raises anything but ReportRejected -----------------
+
+_SEED_LINES = SEED_TEXT.splitlines()
+_NOISE = st.text(
+    alphabet=st.sampled_from(list("一级目标三级指标值项目名称：（元）>=<≤%0123456789,. \t|建立健全数量质量投入与管理")),
+    max_size=30,
+)
+_MUTATION = st.tuples(
+    st.sampled_from(["delete", "duplicate", "swap", "insert", "truncate", "replace"]),
+    st.integers(min_value=0, max_value=len(_SEED_LINES) - 1),
+    st.integers(min_value=0, max_value=len(_SEED_LINES) - 1),
+    _NOISE,
+)
+
+
+def mutate(lines: list[str], mutations) -> list[str]:
+    lines = list(lines)
+    for kind, i, j, noise in mutations:
+        if not lines:
+            break
+        i, j = i % len(lines), j % len(lines)
+        if kind == "delete":
+            del lines[i]
+        elif kind == "duplicate":
+            lines.insert(i, lines[i])
+        elif kind == "swap":
+            lines[i], lines[j] = lines[j], lines[i]
+        elif kind == "insert":
+            lines.insert(i, noise)
+        elif kind == "truncate":
+            lines[i] = lines[i][: len(noise)]
+        else:
+            lines[i] = noise
+    return lines
+
+
+@settings(derandomize=True, max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutations=st.lists(_MUTATION, min_size=1, max_size=12))
+def test_mutated_lines_only_raise_report_rejected(mutations):
+    document = Document.from_text("mutated.txt", "\n".join(mutate(_SEED_LINES, mutations)))
+    for segment in split_segments(document):
+        if segment.family != target_table.FAMILY:
+            continue
+        try:
+            report = target_table.parse(segment)
+        except ReportRejected as rejected:
+            assert rejected.reason
+        else:
+            assert report.project.project_name
+            assert report.indicators
+
+
+# --- general rules on small synthetic reports -----------------------------------------
+
+
+def synthetic(header: str, grid: str) -> str:
+    return f"财政项目支出绩效目标表\n（2021年度）\n{header}\n一级目标 二级目标 三级目标 指标目标值\n{grid}\n"
+
+
+def parse_one(text: str) -> ProjectReport:
+    reports = parse_text(text, "synthetic.txt")
+    assert len(reports) == 1
+    return reports[0]
+
+
+def grid_of(report: ProjectReport) -> list[tuple]:
+    return [(i.level1, i.level2, i.name, i.target_raw) for i in report.indicators]
+
+
+def test_tab_form_with_level_cells_and_wan_yuan():
+    header = "\t".join(["项目名称：", "测试项目", "", "项目类别：", "专项"]) + "\n"
+    header += "\t".join(["项目总预算（万元）：", "12.5", "项目当年预算（万元）：", "12.5"]) + "\n"
+    header += "\t".join(["同名项目上年预算额（万元）：", "10", "同名项目上年预算执行数（万元）：", ""])
+    grid = "\n".join(
+        [
+            "\t".join(["产出目标", "数量", "培训人次", "≥100(人次)"]),
+            "\t".join(["", "", "培训场次", "=4次"]),
+            "\t".join(["", "质量", "合格率", ">", "95%"]),
+        ]
+    )
+    report = parse_one(synthetic(header, grid))
+    assert report.project.fiscal_year == 2021
+    assert report.project.project_total_budget_yuan == Decimal("125000")
+    assert [(f.fiscal_year_offset, f.amount_unit, f.budget_full_year_yuan, f.executed_yuan) for f in report.funds] == [
+        (0, "万元", Decimal("125000"), None),
+        (-1, "万元", Decimal("100000"), None),
+    ]
+    assert grid_of(report) == [
+        ("产出目标", "数量", "培训人次", "≥100(人次)"),
+        ("产出目标", "数量", "培训场次", "=4次"),
+        ("产出目标", "质量", "合格率", ">95%"),
+    ]
+    assert report.indicators[0].target_unit == "人次" and report.indicators[2].target_operator == ">"
+
+
+def test_name_wrapped_under_a_target_printed_on_its_first_line():
+    grid = "影响力目标\n人力资源 人力资源配备应该满足可持续发展的需 建立\n求\n长效管理 制度建设 健全"
+    report = parse_one(synthetic("项目名称： 测试", grid))
+    assert grid_of(report) == [
+        ("影响力目标", "人力资源", "人力资源配备应该满足可持续发展的需求", "建立"),
+        ("影响力目标", "长效管理", "制度建设", "健全"),
+    ]
+    assert ("name_split_across_lines", 7) in [(n.code, n.source_line) for n in report.notes]
+
+
+def test_name_wrapped_with_the_target_on_the_continuation_line():
+    grid = "产出目标\n质量 不满意电话当月抽\n检率 =100%\n时效 办理及时率 >90%"
+    report = parse_one(synthetic("项目名称： 测试", grid))
+    assert grid_of(report) == [
+        ("产出目标", "质量", "不满意电话当月抽检率", "=100%"),
+        ("产出目标", "时效", "办理及时率", ">90%"),
+    ]
+
+
+def test_new_indicator_whose_target_sits_on_the_next_line():
+    grid = "产出目标\n数量 综合接通率 >80%\n绩效考核次数\n=4\n质量 校验合格率 >98%"
+    report = parse_one(synthetic("项目名称： 测试", grid))
+    assert [i.name for i in report.indicators] == ["综合接通率", "绩效考核次数", "校验合格率"]
+    assert report.indicators[1].target_value == Decimal("4")
+
+
+def test_level1_inferred_from_level2_when_the_level1_label_is_missing():
+    grid = "满意度 综合满意度 >97%\n投入与管理\n财务管理 专款专用率 =1"
+    report = parse_one(synthetic("项目名称： 测试", grid))
+    assert grid_of(report) == [
+        ("效果目标", "满意度", "综合满意度", ">97%"),
+        ("投入与管理", "财务管理", "专款专用率", "=1"),
+    ]
+    assert report.indicators[0].level1_raw is None
+    assert "level1_inferred_from_level2" in [n.code for n in report.notes]
+
+
+def test_indicator_named_like_a_category_label():
+    grid = "效果目标\n满意度\n满意度 >90%"
+    report = parse_one(synthetic("项目名称： 测试", grid))
+    assert grid_of(report) == [("效果目标", "满意度", "满意度", ">90%")]
+
+
+def test_year_printed_inside_the_title():
+    text = "财政项目支出绩效目标表（2022年度）\n项目名称： 测试\n一级目标 二级目标 三级目标 指标目标值\n产出目标 数量 人数 =5人\n"
+    report = parse_one(text)
+    assert (report.project.fiscal_year, report.project.fiscal_year_source) == (2022, "document")
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("财政项目支出绩效目标表\n项目名称： 测试\n产出目标 数量 人数 =5人\n", "indicator table missing"),
+        ("财政项目支出绩效目标表\n项目类别： 专项\n一级目标 二级目标 三级目标 指标目标值\n数量 人数 =5人\n", "no project name"),
+        ("财政项目支出绩效目标表\n项目名称： 测试\n一级目标 二级目标 三级目标 指标目标值\n产出目标\n", "indicator table empty"),
+    ],
+)
+def test_untrustworthy_segments_are_rejected(text, reason):
+    result = parse_document(Document.from_text("bad.txt", text))
+    assert result.reports == []
+    assert [r.reason.startswith(reason) for r in result.rejections] == [True]
+
+
+def test_title_detection():
+    def row(text: str) -> Row:
+        form, cells = split_cells(text)
+        return Row(1, text, form, cells)
+
+    assert target_table.is_title(row("财政项目支出绩效目标表"))
+    assert target_table.is_title(row("| 财政项目支出绩效目标表（2020年度） |"))
+    assert not target_table.is_title(row("财政项目支出绩效自评表"))
+    assert not target_table.is_title(row("2020年绩效目标"))
+    assert target_table.FAMILY == TEMPLATE_TARGET
+
+
+_GRID_TOKENS = st.sampled_from(
+    ["产出目标", "效果目标", "数量", "满意度", "人力资源", "综合接通率", "需", "求", "建立", "建全", ">98%", "=1",
+     "0分钟", "%", "≤", "响应时间：≤10分钟内，故障处理时间≤9", "12345热线", "", "一级目标"]
+)
+
+
+@settings(derandomize=True, max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(grid=st.lists(st.lists(_GRID_TOKENS, max_size=4), max_size=15))
+def test_random_grids_only_raise_report_rejected(grid):
+    text = synthetic("项目名称： 测试", "\n".join(" ".join(row) for row in grid))
+    for segment in split_segments(Document.from_text("random.txt", text)):
+        try:
+            report = target_table.parse(segment)
+        except ReportRejected:
+            continue
+        assert all(i.name for i in report.indicators)
+        assert [i.seq for i in report.indicators] == list(range(1, len(report.indicators) + 1))
