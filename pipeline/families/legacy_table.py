@@ -1,0 +1,215 @@
+"""The scoring table of the older self-evaluation template.
+
+Columns 一级指标 / 指标名称 / 指标解释 / 权重 / 自评分 / 备注, read by content
+so that tab, pipe and space-separated text give the same rows:
+
+* an indicator row is anchored on its weight/score pair of numbers; before it
+  sit an optional level-1 group label (``投入与管理 (36分)``), the name and an
+  optional description; after it an optional remark;
+* a row of a group label alone marks the group of the next indicator;
+* any other text row continues the previous indicator across a page break;
+* the 合计 row closes the table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pipeline.document import Row
+from pipeline.numbers import is_not_applicable, is_number, parse_decimal
+from pipeline.records import IndicatorRecord, ParseNote, ReportRejected
+from pipeline.text import clean_text, join_wrapped, label_key
+from pipeline.vocabulary import TEMPLATE_LEGACY, level1_label, split_group_points
+
+TOTAL_LABELS = ("合计", "总计", "总分")
+NOTES_PREFIX = "说明"
+_POINTS_ONLY = re.compile(r"^[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]$")
+
+
+@dataclass
+class GroupLabel:
+    """A level-1 group label as printed in the 一级指标 column."""
+
+    text: str  # printed, e.g. "投入与管理 (36分)"
+    name: str  # canonical level-1 label (or the printed name when not in the vocabulary)
+    points: Decimal | None  # declared points, e.g. 36
+    anchor: int  # index of the first indicator printed on or after the label's row
+    line: int
+
+
+@dataclass
+class TableParse:
+    indicators: list[IndicatorRecord] = field(default_factory=list)
+    labels: list[GroupLabel] = field(default_factory=list)
+    notes: list[ParseNote] = field(default_factory=list)
+    total_line: int | None = None
+    total_weight_raw: str | None = None
+    total_score_raw: str | None = None
+    end: int = 0  # index of the first row after the table
+
+
+def is_table_header(row: Row) -> bool:
+    keys = set(row.keys)
+    return "指标名称" in keys and bool(keys & {"权重", "自评分"})
+
+
+def find_table_header(rows: list[Row]) -> int | None:
+    for index, row in enumerate(rows):
+        if is_table_header(row):
+            return index
+    return None
+
+
+def is_total_row(row: Row) -> bool:
+    return bool(row.values) and label_key(row.values[0]) in TOTAL_LABELS
+
+
+def is_notes_row(row: Row) -> bool:
+    return bool(row.values) and label_key(row.values[0]).startswith(NOTES_PREFIX)
+
+
+def parse_table(rows: list[Row], start: int) -> TableParse:
+    """Read the indicator rows from ``rows[start]`` up to the 合计 row."""
+    table = TableParse(end=len(rows))
+    for index in range(start, len(rows)):
+        row = rows[index]
+        if row.is_blank or is_table_header(row):
+            continue
+        if is_total_row(row):
+            _read_total(table, row)
+            table.end = index + 1
+            break
+        if is_notes_row(row):
+            table.end = index
+            break
+        _read_row(table, row)
+    if table.total_line is None:
+        table.notes.append(ParseNote("total_row_missing", "the scoring table has no 合计 row", rows[-1].line))
+    return table
+
+
+def _read_total(table: TableParse, row: Row) -> None:
+    numbers = [v for v in row.values[1:] if is_number(v) or is_not_applicable(v)]
+    table.total_line = row.line
+    table.total_weight_raw = numbers[0] if numbers else None
+    table.total_score_raw = numbers[1] if len(numbers) > 1 else None
+
+
+def _read_row(table: TableParse, row: Row) -> None:
+    values = list(row.values)
+    pair = number_pair_index(values)
+    if pair is not None:
+        _read_indicator(table, row, values, pair)
+        return
+    label, rest = take_group_label(values, need_name_after=False)
+    if label is not None and not rest:
+        table.labels.append(_group_label(label, len(table.indicators), row.line))
+        return
+    if len(values) == 1 and _POINTS_ONLY.match(label_key(values[0])) and _attach_points(table, values[0]):
+        return
+    _continue_previous(table, row, values)
+
+
+def number_pair_index(values: list[str]) -> int | None:
+    """Index of the weight in the first weight/score pair (score may be a placeholder)."""
+    for index in range(len(values) - 1):
+        if is_number(values[index]) and (is_number(values[index + 1]) or is_not_applicable(values[index + 1])):
+            return index
+    return None
+
+
+def take_group_label(values: list[str], need_name_after: bool = True) -> tuple[str | None, list[str]]:
+    """Split a leading level-1 group label (with its ``(36分)``) off the cells.
+
+    A label outside the vocabulary counts only when it declares points and an
+    indicator name follows it (``need_name_after``).
+    """
+    if not values:
+        return None, values
+    first = values[0]
+    known = level1_label(first, TEMPLATE_LEGACY) is not None
+    used = 1
+    if split_group_points(first)[1] is None and len(values) > 1 and _POINTS_ONLY.match(label_key(values[1])):
+        first, used = f"{first} {values[1]}", 2
+    declares_points = split_group_points(first)[1] is not None
+    rest = values[used:]
+    if known or (declares_points and need_name_after and rest):
+        return clean_text(first), rest
+    return None, values
+
+
+def _group_label(text: str, anchor: int, line: int) -> GroupLabel:
+    name, points = split_group_points(text)
+    canonical = level1_label(text, TEMPLATE_LEGACY)
+    return GroupLabel(
+        text=text,
+        name=canonical or name,
+        points=parse_decimal(points) if points else None,
+        anchor=anchor,
+        line=line,
+    )
+
+
+def _read_indicator(table: TableParse, row: Row, values: list[str], pair: int) -> None:
+    label, rest = take_group_label(values[:pair])
+    if label is not None:
+        table.labels.append(_group_label(label, len(table.indicators), row.line))
+        if level1_label(label, TEMPLATE_LEGACY) is None:
+            message = f"group label '{label}' is not a known level-1 label"
+            table.notes.append(ParseNote("level1_label_not_in_vocabulary", message, row.line))
+    if not rest:
+        raise ReportRejected("indicator row without a name", row.line)
+    weight_raw, score_raw = values[pair], values[pair + 1]
+    remark = clean_text(" ".join(values[pair + 2:]))
+    description = clean_text(" ".join(rest[1:]))
+    table.indicators.append(
+        IndicatorRecord(
+            seq=len(table.indicators) + 1,
+            name=clean_text(rest[0]),
+            source_line=row.line,
+            description=description or None,
+            weight=parse_decimal(weight_raw),
+            weight_raw=weight_raw,
+            score=parse_decimal(score_raw),
+            score_raw=score_raw,
+            remark=remark or None,
+        )
+    )
+
+
+def _attach_points(table: TableParse, token: str) -> bool:
+    """A ``(36分)`` alone on a line completes the last group label that lacks points."""
+    if not table.labels or table.labels[-1].points is not None:
+        return False
+    label = table.labels[-1]
+    label.text = f"{label.text} {clean_text(token)}"
+    label.points = parse_decimal(split_group_points(label.text)[1])
+    return True
+
+
+def _continue_previous(table: TableParse, row: Row, values: list[str]) -> None:
+    """Text without numbers continues the previous indicator (page break or wrap).
+
+    Two or more cells continue the name and the description; a single cell
+    continues the description when the indicator has one (the longer cell is
+    the one that wraps), the name otherwise.
+    """
+    if not table.indicators:
+        table.notes.append(
+            ParseNote("unparsed_table_row", f"text before the first indicator ignored: {' '.join(values)}", row.line)
+        )
+        return
+    indicator = table.indicators[-1]
+    if len(values) == 1 and indicator.description:
+        indicator.description = join_wrapped([indicator.description, values[0]])
+        code, what = "description_split_across_page_break", "description"
+    else:
+        indicator.name = join_wrapped([indicator.name, values[0]])
+        if len(values) > 1:
+            indicator.description = join_wrapped([indicator.description or "", " ".join(values[1:])])
+        code, what = "name_split_across_page_break", "name"
+    indicator.source_line_end = row.line
+    message = f"line {row.line} continues the {what} of indicator '{indicator.name}' (line {indicator.source_line})"
+    table.notes.append(ParseNote(code, message, row.line))
