@@ -16,7 +16,19 @@ from pathlib import Path
 from pipeline.ingest import FileResult
 
 _PARSER_PACKAGES = ("families",)
-_PARSER_MODULES = ("document.py", "text.py", "numbers.py", "vocabulary.py", "records.py", "ingest.py", "sources.py")
+_PARSER_MODULES = (
+    "document.py",
+    "text.py",
+    "numbers.py",
+    "vocabulary.py",
+    "records.py",
+    "schema.py",
+    "ingest.py",
+    "sources.py",
+    "decoding.py",
+    "report_check.py",
+    "report_contract.py",
+)
 
 
 @lru_cache(maxsize=1)
@@ -26,6 +38,7 @@ def parser_fingerprint() -> str:
     files = [root / m for m in _PARSER_MODULES]
     for package in _PARSER_PACKAGES:
         files.extend(sorted((root / package).glob("*.py")))
+    files.extend(sorted((root.parent / "expectations").glob("*.json")))  # the contract reports are held to
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode())
@@ -47,18 +60,29 @@ class ParseCache:
         try:
             with open(path, "rb") as handle:
                 result: FileResult = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        except Exception:  # noqa: BLE001 - a missing or damaged entry is a cache miss
+            return None
+        if not isinstance(result, FileResult) or result.sha256 != sha256:
             return None
         result.source_file = source_file  # the same bytes may live under another name
         return result
 
     def put(self, result: FileResult) -> None:
-        """Store a fresh parse result (before duplicates are marked: that is per run)."""
+        """Store a fresh parse result (before duplicates are marked: that is per run).
+
+        A cache that cannot be written (disk full, read-only) is skipped, never fatal.
+        """
         if result.sha256 is None:
             return
         path = self._path(result.sha256)
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp-{os.getpid()}")
-        with open(tmp, "wb") as handle:
-            pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as handle:
+                pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass

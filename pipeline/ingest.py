@@ -1,25 +1,36 @@
 """From one raw file to its parsed reports, or a quarantine reason.
 
-``parse_file`` is a pure function of the file's bytes (plus its relative path),
-so its result can be cached by content hash and computed in parallel.
+``parse_bytes`` is a pure function of the file's bytes (plus its relative path),
+so its result can be cached by content hash and computed in parallel. It never
+raises on content: whatever the bytes, the file ends ``parsed`` (with the
+reports that could be trusted and the rejected ones beside them) or
+``quarantined`` with a reason an analyst understands and, where possible, the
+line. ``mark_duplicates`` then turns later copies of the same report into
+``duplicate``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
-from pipeline.document import Document
-from pipeline.families import Rejection, parse_document
-from pipeline.records import ProjectReport
-from pipeline.sources import RawFile, Undecodable, decode
+from pipeline.decoding import DAMAGED, DecodedText, DecodeNote, Undecodable, decode_text
+from pipeline.document import Document, Segment
+from pipeline.families import DocumentParse, Rejection, parse_document, split_segments
+from pipeline.records import ParseNote, ProjectReport
+from pipeline.report_check import UnfitReport, fit_report
+from pipeline.sources import RawFile
 
 PARSED = "parsed"
 QUARANTINED = "quarantined"
 DUPLICATE = "duplicate"
+
+_TITLES = "绩效自评表 / 项目绩效自我评价 / 绩效目标表"
 
 
 @dataclass
@@ -31,7 +42,7 @@ class FileResult:
     bytes: int
     status: str
     encoding: str | None = None
-    text_sha256: str | None = None  # hash of the normalized text: finds re-encoded copies
+    text_sha256: str | None = None  # fingerprint of the content: finds re-encoded or re-laid-out copies
     families: list[str] = field(default_factory=list)
     reports: list[ProjectReport] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
@@ -40,41 +51,142 @@ class FileResult:
     duplicate_of: str | None = None
 
 
-def normalized_text_hash(text: str) -> str:
-    """Hash of the text with line endings, BOMs and Unicode forms folded."""
-    folded = unicodedata.normalize("NFC", text.replace("\ufeff", ""))
-    folded = "\n".join(line.rstrip() for line in folded.splitlines()).strip()
-    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+_WHITESPACE = re.compile(r"\s+")
+
+
+def content_fingerprint(document: Document) -> str:
+    """Hash of what the report says, blind to encoding, BOM, line ends, blank
+    lines, invisible characters, character width and cell layout."""
+    digest = hashlib.sha256()
+    for row in document.rows:
+        folded = _WHITESPACE.sub("", unicodedata.normalize("NFKC", "".join(row.values)))
+        if folded:
+            digest.update(folded.encode("utf-8", errors="surrogatepass"))
+            digest.update(b"\n")
+    return digest.hexdigest()
 
 
 def parse_bytes(source_file: str, data: bytes) -> FileResult:
     """Decode and parse a file's bytes. Never raises on content."""
-    digest = hashlib.sha256(data).hexdigest()
-    result = FileResult(source_file=source_file, sha256=digest, bytes=len(data), status=QUARANTINED)
+    result = FileResult(source_file, hashlib.sha256(data).hexdigest(), len(data), QUARANTINED)
     try:
-        text, encoding = decode(data)
+        decoded = decode_text(data)
     except Undecodable as exc:
-        result.reason = str(exc)
+        result.reason, result.reason_line = exc.reason, exc.line
         return result
-    result.encoding = encoding
-    result.text_sha256 = normalized_text_hash(text)
+    except Exception as exc:  # noqa: BLE001 - a decoder bug must not crash the run either
+        result.reason = f"decoding error: {type(exc).__name__}: {exc}"
+        return result
+    result.encoding = decoded.encoding
     try:
-        parsed = parse_document(Document.from_text(source_file, text))
+        document = Document.from_text(source_file, decoded.text)
+        result.text_sha256 = content_fingerprint(document)
+        parsed = parse_document(document)
+        screen_reports(parsed, document, decoded)
     except Exception as exc:  # noqa: BLE001 - never let content crash the run
         result.reason = f"parser error: {type(exc).__name__}: {exc}"
         return result
-    result.families = parsed.families
-    result.reports = parsed.reports
-    result.rejections = parsed.rejections
+    result.families, result.reports, result.rejections = parsed.families, parsed.reports, parsed.rejections
     if parsed.reports:
         result.status = PARSED
     elif parsed.rejections:
         first = parsed.rejections[0]
-        result.reason = f"no report could be parsed: {first.reason}"
+        more = len(parsed.rejections) - 1
+        result.reason = f"no report could be parsed: {first.reason}" + (
+            f" (and {more} more rejected report{'s' * (more > 1)}: see the rejections table)" if more else ""
+        )
         result.reason_line = first.reason_line or first.source_line
     else:
-        result.reason = "unknown report family: no report title (绩效自评表 / 项目绩效自我评价 / 绩效目标表) found"
+        result.reason, result.reason_line = unknown_family_reason(document, decoded)
     return result
+
+
+def screen_reports(parsed: DocumentParse, document: Document, decoded: DecodedText) -> None:
+    """Move reports that cannot be trusted to the rejections: those whose segment
+    holds damaged bytes, and those with a fact the warehouse cannot store.
+
+    What decoding noticed lands where the analyst will look: in the reason of
+    the rejected report whose segment holds the line, else as a parse note of
+    the kept report whose segment holds it (or the nearest one before it).
+    """
+    segments = split_segments(document)
+    kept: list[ProjectReport] = []
+    rejections = list(parsed.rejections)
+    for report in parsed.reports:
+        segment = _segment_of(_line_or_one(report), segments)
+        try:
+            fit_report(report, len(document.rows))
+        except UnfitReport as exc:
+            family = segment.family if segment else (parsed.families[0] if parsed.families else "unknown")
+            start = segment.first_line if segment else _line_or_one(report)
+            rejections.append(Rejection(family, start, f"cannot be stored: {exc.reason}", exc.line))
+            continue
+        kept.append(report)
+    by_start = {r.source_line: r for r in rejections}
+    for note in decoded.notes:
+        segment = _segment_of(note.line, segments)
+        rejection = by_start.get(segment.first_line) if segment else None
+        if rejection is not None:
+            _blame_rejection(rejection, note)
+        elif note.code == DAMAGED and segment is not None:
+            report = next(r for r in kept if _segment_of(_line_or_one(r), segments) is segment)
+            kept.remove(report)
+            reason = f"damaged text at line {note.line}: {note.message}"
+            rejection = Rejection(segment.family, segment.first_line, reason, note.line)
+            rejections.append(rejection)
+            by_start[segment.first_line] = rejection
+        elif note.code != DAMAGED and kept:
+            _nearest_report(note.line, kept, segments).notes.append(ParseNote(note.code, note.message, note.line))
+    parsed.reports = kept
+    parsed.rejections = sorted(rejections, key=lambda r: r.source_line)
+
+
+def _blame_rejection(rejection: Rejection, note: DecodeNote) -> None:
+    """A rejected report whose text was damaged or cut: say so first."""
+    if note.code == DAMAGED and not rejection.reason.startswith("damaged text"):
+        found = rejection.reason
+        rejection.reason = f"damaged text at line {note.line}: {note.message} (the parser then found: {found})"
+        rejection.reason_line = note.line
+    elif note.code != DAMAGED:
+        rejection.reason = f"{rejection.reason}; also: {note.message} (line {note.line})"
+
+
+def _nearest_report(line: int, reports: list[ProjectReport], segments: list[Segment]) -> ProjectReport:
+    """The report whose segment starts last at or before ``line`` (else the first)."""
+    target = reports[0]
+    for report in reports:
+        segment = _segment_of(_line_or_one(report), segments)
+        if segment and segment.first_line <= line:
+            target = report
+    return target
+
+
+def _line_or_one(report: object) -> int:
+    line = getattr(getattr(report, "project", None), "source_line", None)
+    return line if isinstance(line, int) and not isinstance(line, bool) and line >= 1 else 1
+
+
+def _segment_of(line: int, segments: list[Segment]) -> Segment | None:
+    """The report segment holding a line (a report's project line, a note's line)."""
+    for segment in segments:
+        if segment.first_line <= line <= segment.last_line:
+            return segment
+    return None
+
+
+def unknown_family_reason(document: Document, decoded: DecodedText) -> tuple[str, int | None]:
+    """Why no report was found, with what the file starts with as a hint."""
+    first = next((row for row in document.rows if not row.is_blank), None)
+    if first is None:
+        return "empty file (no text)", None
+    opening = " ".join(first.values)
+    opening = opening if len(opening) <= 40 else opening[:40] + "…"
+    if re.match(r"\s*<(!doctype\s+html|html|\?xml)", decoded.text[:500].lstrip("\ufeff"), re.IGNORECASE):
+        return f"unknown report family: a web page (HTML), not a report; no report title ({_TITLES}) found", first.line
+    damage = decoded.damaged_lines
+    hint = f"; the text is damaged from line {damage[0]}" if damage else ""
+    reason = f"unknown report family: no report title ({_TITLES}) found; the file starts with “{opening}”{hint}"
+    return reason, first.line
 
 
 def parse_raw_file(raw: RawFile) -> FileResult:
@@ -84,21 +196,30 @@ def parse_raw_file(raw: RawFile) -> FileResult:
     try:
         data = raw.path.read_bytes()
     except OSError as exc:
-        return FileResult(raw.source_file, None, raw.bytes, QUARANTINED, reason=f"cannot read file: {exc}")
+        reason = f"cannot read file: {exc.strerror or exc}"
+        return FileResult(raw.source_file, None, raw.bytes, QUARANTINED, reason=reason)
     return parse_bytes(raw.source_file, data)
 
 
 def parse_all(files: list[RawFile], workers: int = 1) -> list[FileResult]:
-    """Parse files, in parallel processes when ``workers`` > 1; order is preserved."""
+    """Parse files, in parallel processes when ``workers`` > 1; order is preserved.
+
+    If a worker process dies (killed, out of memory), the files are parsed
+    again in this process rather than failing the run.
+    """
     if workers <= 1 or len(files) < 2:
         return [parse_raw_file(f) for f in files]
     chunk = max(1, len(files) // (workers * 8))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(parse_raw_file, files, chunksize=chunk))
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(parse_raw_file, files, chunksize=chunk))
+    except BrokenProcessPool:
+        return [parse_raw_file(f) for f in files]
 
 
 def mark_duplicates(results: list[FileResult]) -> list[FileResult]:
-    """The second and later copies of the same text become ``duplicate`` of the first."""
+    """The second and later copies of the same report become ``duplicate`` of the
+    first (by file name): same content, whatever the encoding, line ends or layout."""
     first_by_text: dict[str, str] = {}
     for result in sorted(results, key=lambda r: r.source_file):
         if result.status != PARSED or result.text_sha256 is None:
@@ -107,10 +228,9 @@ def mark_duplicates(results: list[FileResult]) -> list[FileResult]:
         if original != result.source_file:
             result.status = DUPLICATE
             result.duplicate_of = original
-            result.reason = f"same report as {original}"
+            result.reason = f"same report as {original} (its projects are counted once, from that file)"
     return results
 
 
 def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
-

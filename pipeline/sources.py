@@ -1,7 +1,9 @@
-"""Finding, reading and decoding the raw report files under ``data/raw/``.
+"""Finding and reading the raw report files under ``data/raw/`` and the manifest.
 
-Nothing here raises on content: a file that cannot be read or decoded comes
-back with a reason, so the caller can quarantine it and go on.
+Nothing here raises on content: every file found comes back as a ``RawFile``,
+hashed, or with a ``refusal`` saying in plain words why it is not read (a link
+out of ``data/raw/``, an oversized file, an odd name ...), so the caller can
+quarantine it and go on. Decoding lives in ``pipeline.decoding``.
 """
 
 from __future__ import annotations
@@ -9,14 +11,19 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pipeline.decoding import Undecodable, decode  # noqa: F401  (re-exported)
+
 MANIFEST_NAME = "manifest.csv"
-#: Files in data/raw/ that are not reports.
-IGNORED_NAMES = {MANIFEST_NAME, "README.md", ".gitkeep", ".DS_Store", "Thumbs.db"}
+#: Files in data/raw/ that are not reports (operating-system and git clutter).
+IGNORED_NAMES = {MANIFEST_NAME, "README.md", ".gitkeep", ".DS_Store", "Thumbs.db", "desktop.ini"}
 #: Larger files are refused rather than read (a report is a few hundred KB at most).
 MAX_BYTES = 20 * 1024 * 1024
+MAX_MANIFEST_BYTES = 5 * 1024 * 1024
+_RAW = "data/raw/"
 
 
 @dataclass(frozen=True)
@@ -37,126 +44,232 @@ class ManifestEntry:
     source_url: str | None
 
 
-def discover(raw_dir: Path) -> list[RawFile]:
-    """Every file below ``raw_dir`` (recursively, sorted), hashed, or with a refusal."""
+# --- discovery ---------------------------------------------------------------
+
+
+def discover(raw_dir: Path, max_bytes: int = MAX_BYTES) -> list[RawFile]:
+    """Every file below ``raw_dir`` (recursively, sorted), hashed, or with a refusal.
+
+    Folders behind links and hidden folders are not entered, but they are
+    listed with a refusal, like unreadable folders: nothing is skipped silently.
+    """
     raw_dir = raw_dir.resolve()
-    found = []
-    for dirpath, dirnames, filenames in os.walk(raw_dir, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+    found: list[RawFile] = []
+
+    def unreadable(exc: OSError) -> None:
+        if exc.filename and Path(exc.filename) != raw_dir:
+            found.append(_refused(raw_dir, Path(exc.filename), f"cannot read folder: {exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(raw_dir, onerror=unreadable, followlinks=False):
+        here = Path(dirpath)
+        entered = []
+        for name in sorted(dirnames):
+            refusal = _folder_refusal(raw_dir, here / name)
+            if refusal:
+                found.append(_refused(raw_dir, here / name, refusal))
+            else:
+                entered.append(name)
+        dirnames[:] = entered
         for name in sorted(filenames):
-            if name in IGNORED_NAMES or name.startswith("."):
-                continue
-            path = Path(dirpath) / name
-            found.append(inspect(raw_dir, path))
-    return sorted(found, key=lambda f: f.source_file)
+            if name not in IGNORED_NAMES:
+                found.append(inspect(raw_dir, here / name, max_bytes))
+    return _unique_names(sorted(found, key=lambda f: f.source_file))
 
 
-def inspect(raw_dir: Path, path: Path) -> RawFile:
-    """Size and hash one file, refusing links out of the raw folder and oversized files."""
-    rel = path.relative_to(raw_dir).as_posix()
+def _folder_refusal(raw_dir: Path, path: Path) -> str | None:
+    if path.is_symlink():
+        target = _resolved(path)
+        if target is None or not target.is_relative_to(raw_dir):
+            return "link points outside data/raw/: copy the folder into data/raw/ instead"
+        return "link to a folder: folders behind links are not read (move the folder into data/raw/)"
+    if path.name.startswith("."):
+        return "hidden folder (name starts with '.'), not read"
+    return None
+
+
+def inspect(raw_dir: Path, path: Path, max_bytes: int = MAX_BYTES) -> RawFile:
+    """Size and hash one file, or refuse it with a reason (odd name, link out of
+    data/raw/, not a regular file, oversized, unreadable)."""
+    rel = relative_name(raw_dir, path)
+    problem = name_problem(path.relative_to(raw_dir).as_posix())
+    if problem:
+        return RawFile(rel, path, 0, None, problem)
+    if path.name.startswith("."):
+        return RawFile(rel, path, 0, None, "hidden file (name starts with '.'), not read")
     try:
-        resolved = path.resolve()
+        resolved = _resolved(path)
+        if resolved is None:
+            return RawFile(rel, path, 0, None, "link loop: the link points back to itself")
+        if path.is_symlink() and not resolved.exists():
+            return RawFile(rel, path, 0, None, "broken link: its target does not exist")
         if not resolved.is_relative_to(raw_dir):
-            return RawFile(rel, path, 0, None, "link points outside data/raw/")
+            return RawFile(rel, path, 0, None, "link points outside data/raw/: copy the file into data/raw/ instead")
         if not resolved.is_file():
-            return RawFile(rel, path, 0, None, "not a regular file")
+            return RawFile(rel, path, 0, None, "not a regular file (a device, pipe or socket)")
         size = resolved.stat().st_size
-        if size > MAX_BYTES:
-            return RawFile(rel, path, size, None, f"file too large ({size} bytes > {MAX_BYTES})")
-        digest = hashlib.sha256(resolved.read_bytes()).hexdigest()
-        return RawFile(rel, path, size, digest)
+        if size > max_bytes:
+            limit = f"{max_bytes // (1024 * 1024)} MB" if max_bytes >= 1024 * 1024 else f"{max_bytes} bytes"
+            return RawFile(rel, path, size, None, f"file too large ({size:,} bytes; the limit is {limit}), not read")
+        data = resolved.read_bytes()
+        return RawFile(rel, path, len(data), hashlib.sha256(data).hexdigest())
     except OSError as exc:
         return RawFile(rel, path, 0, None, f"cannot read file: {exc.strerror or exc}")
 
 
-class Undecodable(Exception):
-    """The bytes are not text in any encoding the reports use."""
-
-
-_BOMS = (
-    (b"\xef\xbb\xbf", "utf-8-sig"),
-    (b"\xff\xfe", "utf-16-le"),
-    (b"\xfe\xff", "utf-16-be"),
-)
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode report bytes; returns (text, encoding name) or raises Undecodable."""
-    if not data.strip():
-        raise Undecodable("empty file")
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return _decode_as(data[len(bom):], encoding.replace("-sig", "")), encoding
-    if _looks_utf16(data):
-        encoding = "utf-16-le" if data[1::2].count(0) > data[0::2].count(0) else "utf-16-be"
-        return _decode_as(data, encoding), encoding
-    if b"\x00" in data:
-        raise Undecodable("binary file (contains NUL bytes)")
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if _plausible_text(text):
-            return text, encoding
-    raise Undecodable("not decodable as UTF-8, UTF-16 or GB18030 text")
-
-
-def _decode_as(data: bytes, encoding: str) -> str:
+def _resolved(path: Path) -> Path | None:
+    """Where a path really points (None for a link loop)."""
     try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise Undecodable(f"invalid {encoding} text at byte {exc.start}") from exc
-    if not _plausible_text(text):
-        raise Undecodable(f"{encoding} decoding gives no readable text")
-    return text
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return None
 
 
-def _looks_utf16(data: bytes) -> bool:
-    sample = data[:4096]
-    if len(sample) < 4:
-        return False
-    zeros_even, zeros_odd = sample[0::2].count(0), sample[1::2].count(0)
-    half = len(sample) / 2
-    return max(zeros_even, zeros_odd) > 0.3 * half and min(zeros_even, zeros_odd) < 0.05 * half
+def _refused(raw_dir: Path, path: Path, refusal: str) -> RawFile:
+    return RawFile(relative_name(raw_dir, path), path, 0, None, refusal)
 
 
-def _plausible_text(text: str) -> bool:
-    """Reject decodings that are mostly control characters or private-use glyphs."""
-    if not text:
-        return False
-    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\r\n\f") or 0xE000 <= ord(ch) <= 0xF8FF)
-    return bad <= max(2, len(text) // 100)
+def relative_name(raw_dir: Path, path: Path) -> str:
+    """The path relative to data/raw/ as it is shown and stored: NFC text, with
+    bytes that are not UTF-8 and control characters escaped (``\\xb1``)."""
+    rel = path.relative_to(raw_dir).as_posix()
+    raw = os.fsencode(rel).decode("utf-8", errors="backslashreplace")
+    shown = "".join(_escape(ch) if unicodedata.category(ch) in ("Cc", "Cf", "Cs") else ch for ch in raw)
+    return unicodedata.normalize("NFC", shown)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def name_problem(rel: str) -> str | None:
+    """Why a file name is refused: it must be UTF-8 text without control characters."""
+    try:
+        os.fsencode(rel).decode("utf-8")
+    except UnicodeDecodeError:
+        return "odd file name: not valid UTF-8 text (rename the file)"
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in rel):
+        return "odd file name: contains control or invisible characters (rename the file)"
+    return None
+
+
+def _unique_names(files: list[RawFile]) -> list[RawFile]:
+    """Two names that differ only in Unicode form (or escaping) would share a key."""
+    seen: set[str] = set()
+    out = []
+    for f in files:
+        if f.source_file in seen:
+            f = replace(
+                f,
+                source_file=f"{f.source_file} ({os.fsencode(str(f.path)).hex()[-12:]})",
+                sha256=None,
+                refusal="odd file name: another file has the same name in a different Unicode form (rename one)",
+            )
+        seen.add(f.source_file)
+        out.append(f)
+    return out
+
+
+# --- manifest ----------------------------------------------------------------
 
 
 def read_manifest(raw_dir: Path) -> tuple[dict[str, ManifestEntry], list[str]]:
-    """The manifest's entries by relative path, and refusals for bad entries."""
+    """The manifest's entries by relative path, and problems found in it.
+
+    Every problem is a sentence naming the manifest line; entries naming paths
+    outside data/raw/ are refused. Nothing raises.
+    """
     path = raw_dir / MANIFEST_NAME
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return {}, []
+    root = raw_dir.resolve()
+    text, problem = _manifest_text(root, path)
+    if problem:
+        return {}, [f"{MANIFEST_NAME}: {problem}; the manifest is ignored"]
     entries: dict[str, ManifestEntry] = {}
+    first_line: dict[str, int] = {}
     problems: list[str] = []
     try:
-        text, _ = decode(path.read_bytes())
-    except (OSError, Undecodable) as exc:
-        return {}, [f"{MANIFEST_NAME}: unreadable ({exc})"]
-    root = raw_dir.resolve()
-    for number, row in enumerate(csv.DictReader(text.splitlines()), start=2):
-        rel = (row.get("path") or "").strip()
-        if not rel:
-            problems.append(f"{MANIFEST_NAME} line {number}: no path")
-            continue
-        target = (root / rel).resolve()
-        if not target.is_relative_to(root):
-            problems.append(f"{MANIFEST_NAME} line {number}: path {rel!r} is outside data/raw/, refused")
-            continue
-        year_text = (row.get("fiscal_year") or "").strip()
-        year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
-        if year_text and year is None:
-            problems.append(f"{MANIFEST_NAME} line {number}: fiscal_year {year_text!r} is not a year, ignored")
-        entries[target.relative_to(root).as_posix()] = ManifestEntry(
-            fiscal_year=year,
-            agency=(row.get("agency") or "").strip() or None,
-            source_url=(row.get("source_url") or "").strip() or None,
-        )
+        reader = csv.DictReader(text.splitlines())
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+        if "path" not in header:
+            problem = f"no 'path' column in the header {reader.fieldnames!r}"
+            return {}, [f"{MANIFEST_NAME}: {problem}; the manifest is ignored"]
+        reader.fieldnames = header
+        for row in reader:
+            number = reader.line_num
+            entry = _manifest_entry(root, row, number, problems)
+            if entry is None:
+                continue
+            rel, value = entry
+            if rel in entries:
+                listed = f"{rel!r} is already listed on line {first_line[rel]}"
+                problems.append(f"{MANIFEST_NAME} line {number}: {listed}; this line is ignored")
+                continue
+            entries[rel], first_line[rel] = value, number
+    except csv.Error as exc:
+        where = f"{MANIFEST_NAME} line {reader.line_num}"
+        problems.append(f"{where}: not valid CSV ({exc}); the lines after it are ignored")
     return entries, problems
+
+
+def _manifest_text(root: Path, path: Path) -> tuple[str, str | None]:
+    """The manifest's text, or why it cannot be used."""
+    try:
+        resolved = path.resolve()
+        if not resolved.is_relative_to(root):
+            return "", "link points outside data/raw/, refused"
+        if resolved.stat().st_size > MAX_MANIFEST_BYTES:
+            return "", "file too large"
+        text, _ = decode(resolved.read_bytes())
+        return text.lstrip("\ufeff"), None
+    except Undecodable as exc:
+        return "", f"unreadable ({exc.reason})"
+    except (OSError, RuntimeError) as exc:
+        return "", f"unreadable ({getattr(exc, 'strerror', None) or exc})"
+
+
+def _manifest_entry(
+    root: Path, row: dict, number: int, problems: list[str]
+) -> tuple[str, ManifestEntry] | None:
+    """One manifest row as (relative path, entry), or None with a problem noted."""
+    rel = _cell(row, "path")
+    if not rel:
+        problems.append(f"{MANIFEST_NAME} line {number}: no path, line ignored")
+        return None
+    if "\\" in rel and not (root / rel).exists():
+        rel = rel.replace("\\", "/")  # written on Windows
+    try:
+        target = (root / rel).resolve()
+    except (RuntimeError, OSError):
+        problems.append(f"{MANIFEST_NAME} line {number}: path {rel!r} cannot be resolved (a link loop?), refused")
+        return None
+    if not target.is_relative_to(root):
+        problems.append(f"{MANIFEST_NAME} line {number}: path {rel!r} is outside {_RAW}, refused")
+        return None
+    key = unicodedata.normalize("NFC", target.relative_to(root).as_posix())
+    if not target.is_file():
+        problems.append(f"{MANIFEST_NAME} line {number}: no file {key!r} in {_RAW} (entry kept for when it arrives)")
+    year_text = _cell(row, "fiscal_year")
+    year = _year(year_text)
+    if year_text and year is None:
+        problems.append(f"{MANIFEST_NAME} line {number}: fiscal_year {year_text!r} is not a year, ignored")
+    entry = ManifestEntry(
+        fiscal_year=year, agency=_cell(row, "agency") or None, source_url=_cell(row, "source_url") or None
+    )
+    return key, entry
+
+
+def _cell(row: dict, name: str) -> str:
+    value = row.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _year(text: str) -> int | None:
+    """A four-digit year (Excel may have written 2023.0)."""
+    text = unicodedata.normalize("NFKC", text).removesuffix("年")
+    if text.endswith(".0"):
+        text = text[:-2]
+    if len(text) == 4 and text.isascii() and text.isdigit() and 1949 <= int(text) <= 2100:
+        return int(text)
+    return None

@@ -17,8 +17,17 @@ import unicodedata
 
 _TAG = re.compile(r"</?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 _BREAK_TAG = re.compile(r"<\s*br\s*/?>", re.IGNORECASE)
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACE_LIKE = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+#: Characters that show nothing: zero-width spaces and joiners, BOM, soft hyphen,
+#: direction marks and embeddings, invisible operators, and control characters
+#: (tab, the cell separator, is kept).
+_INVISIBLE = (
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+    "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    "\u2061\u2062\u2063\u2064\ufff9\ufffa\ufffb"
+)
+_CONTROLS = "".join(chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)))
+_ZERO_WIDTH = dict.fromkeys(map(ord, _INVISIBLE + _CONTROLS), None)
+_SPACE_LIKE = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 _WS_RUN = re.compile(r"[ \t]+")
