@@ -1,7 +1,5 @@
 """Keeping the warehouse current: a daily schedule and a sensor on data/raw/."""
 
-from __future__ import annotations
-
 import hashlib
 import json
 

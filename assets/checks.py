@@ -5,16 +5,12 @@ A failing integrity check has severity ERROR and is blocking, so the
 published.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 import pyarrow as pa
 
-from pipeline.quality.integrity import TableValidation, validate_table
+from pipeline.quality.gx_runtime import suite_names
+from pipeline.quality.integrity import NEEDS_PROJECTS, TableValidation, validate_table
 
-CHECKED_TABLES = ("projects", "funds", "indicators", "scores", "source_files", "quality_findings")
-#: Tables whose rows must each belong to a project.
-CHILD_TABLES = {"funds", "indicators", "scores", "quality_findings"}
 MAX_SAMPLE_ROWS = 5
 
 
@@ -42,15 +38,15 @@ def check_result(validation: TableValidation) -> dg.AssetCheckResult:
 
 
 def validate(table_name: str, table: pa.Table, projects: pa.Table | None = None) -> dg.AssetCheckResult:
-    context = {"project_ids": set(projects.column("project_id").to_pylist())} if projects is not None else None
-    return check_result(validate_table(table_name, table.to_pandas(), context))
+    context = {"projects": projects} if projects is not None else None
+    return check_result(validate_table(table_name, table, context))
 
 
 def integrity_check(table_name: str) -> dg.AssetChecksDefinition:
     """The blocking GX check of one table (child tables also get the project ids)."""
     name = f"{table_name}_integrity"
     description = f"Great Expectations suite expectations/{table_name}.json (blocking)."
-    if table_name in CHILD_TABLES:
+    if table_name in NEEDS_PROJECTS:
 
         @dg.asset_check(
             asset=table_name,
@@ -71,4 +67,4 @@ def integrity_check(table_name: str) -> dg.AssetChecksDefinition:
     return table_check
 
 
-INTEGRITY_CHECKS = [integrity_check(name) for name in CHECKED_TABLES]
+INTEGRITY_CHECKS = [integrity_check(name) for name in suite_names()]

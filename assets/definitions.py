@@ -1,7 +1,5 @@
 """The one ``Definitions`` object: ``dagster dev -m assets.definitions``."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from assets.automation import build_warehouse_job, daily_build, raw_files_changed
@@ -9,8 +7,10 @@ from assets.checks import INTEGRITY_CHECKS
 from assets.pipeline_assets import parsed_files, quality_findings, raw_files, tidy_tables, warehouse
 from assets.resources import PipelinePaths
 
+ASSETS = [raw_files, parsed_files, tidy_tables, quality_findings, warehouse]
+
 defs = dg.Definitions(
-    assets=[raw_files, parsed_files, tidy_tables, quality_findings, warehouse],
+    assets=ASSETS,
     asset_checks=INTEGRITY_CHECKS,
     jobs=[build_warehouse_job],
     schedules=[daily_build],

@@ -1,7 +1,5 @@
 """Dagster metadata built from the data dictionary: row count, column schema, preview."""
 
-from __future__ import annotations
-
 import dagster as dg
 import pyarrow as pa
 

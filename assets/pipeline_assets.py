@@ -1,7 +1,5 @@
 """The asset graph: raw files -> parsed files -> tidy tables -> quality findings -> warehouse."""
 
-from __future__ import annotations
-
 from collections import Counter
 
 import dagster as dg
@@ -13,7 +11,6 @@ from pipeline import build
 from pipeline.ingest import FileResult
 from pipeline.quality.findings import find_all
 from pipeline.tables import build_tables
-from pipeline.warehouse import publish
 
 GROUP = "warehouse"
 TABLE_ASSETS = ("projects", "funds", "indicators", "scores", "source_files", "rejections", "parse_notes")
@@ -92,7 +89,9 @@ def quality_findings(
 @dg.asset(
     group_name=GROUP,
     description="Publish every table as Parquet and data/warehouse/warehouse.duckdb, atomically. "
-    "Runs only when every blocking integrity check passed.",
+    "Runs only when every blocking integrity check passed; the tables are validated once more "
+    "right before publishing and the Great Expectations Data Docs of that validation are published "
+    "with them (data/warehouse/data_docs/index.html).",
 )
 def warehouse(
     context: dg.AssetExecutionContext,
@@ -116,7 +115,10 @@ def warehouse(
         "parse_notes": parse_notes,
         "quality_findings": quality_findings,
     }
-    folder = publish(tables, paths.warehouse)
+    try:
+        folder, _ = build.validate_and_publish(tables, paths.warehouse)
+    except build.IntegrityFailed as failed:
+        raise dg.Failure(description=str(failed)) from failed
     context.log.info(f"published {folder}")
     return dg.MaterializeResult(
         metadata={

@@ -1,7 +1,5 @@
 """Where the pipeline reads and writes, as a Dagster resource (tests point it elsewhere)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import dagster as dg

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import hashlib
 from dataclasses import asdict, dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 import pyarrow as pa
 
@@ -71,13 +71,37 @@ def fill_fiscal_year(report: ProjectReport, entry: ManifestEntry | None) -> None
         p.fiscal_year, p.fiscal_year_source = p.evaluation_date.year - 1, "evaluation_date"
 
 
-def _fits(value: object, typ: pa.DataType) -> bool:
+def place_without_year(report: ProjectReport) -> None:
+    """A report whose year is unknowable keeps fiscal_year null; its other-year fund rows
+    cannot be placed in time, so they move into parse notes with their raw figures."""
+    line = report.project.source_line
+    report.notes.append(
+        ParseNote(
+            "fiscal_year_unknown",
+            "fiscal year not printed, no 自评时间, and no fiscal_year for this file in data/raw/manifest.csv: add it there",
+            line,
+        )
+    )
+    for fund in [f for f in report.funds if f.fiscal_year_offset != 0]:
+        report.funds.remove(fund)
+        figures = f"budget {fund.budget_full_year_raw or '-'}, executed {fund.executed_raw or '-'} ({fund.amount_unit})"
+        report.notes.append(
+            ParseNote("other_year_figures_unplaced", f"{fund.label_raw or fund.fund_source}: {figures}", fund.source_line)
+        )
+
+
+def _rescaled(value: object, typ: pa.DataType) -> object:
+    """A Decimal rescaled exactly to a decimal column's scale; raises ValueError if it cannot be exact."""
     if not isinstance(value, Decimal) or not pa.types.is_decimal(typ):
-        return True
-    sign, digits, exponent = value.as_tuple()
-    scale = -exponent if isinstance(exponent, int) else 0
-    integer_digits = len(digits) - scale
-    return scale <= typ.scale and integer_digits <= typ.precision - typ.scale
+        return value
+    with localcontext() as ctx:
+        ctx.prec = 100
+        if not value.is_finite() or value.adjusted() >= typ.precision - typ.scale:
+            raise ValueError(f"value {value} does not fit {typ}")
+        scaled = value.quantize(Decimal(1).scaleb(-typ.scale))
+    if scaled != value:
+        raise ValueError(f"value {value} has more decimals than {typ} holds")
+    return scaled
 
 
 def to_arrow(table: Table, rows: list[dict]) -> pa.Table:
@@ -85,10 +109,10 @@ def to_arrow(table: Table, rows: list[dict]) -> pa.Table:
     schema = table.schema
     columns = {}
     for col in table.columns:
-        values = [row.get(col.name) for row in rows]
-        bad = [v for v in values if not _fits(v, col.type)]
-        if bad:
-            raise ValueError(f"{table.name}.{col.name}: value {bad[0]} does not fit {col.type}")
+        try:
+            values = [_rescaled(row.get(col.name), col.type) for row in rows]
+        except ValueError as exc:
+            raise ValueError(f"{table.name}.{col.name}: {exc}") from exc
         columns[col.name] = pa.array(values, type=col.type)
     return pa.Table.from_pydict(columns, schema=schema)
 
@@ -108,9 +132,12 @@ class _Builder:
         self.seen_ids[pid] = f"{source_file}:{report.project.source_line}"
         return pid
 
-    def add_report(self, report: ProjectReport, source_file: str, entry: ManifestEntry | None) -> None:
+    def add_report(self, report: ProjectReport, source_file: str, entry: ManifestEntry | None) -> bool:
+        """Add one report's rows."""
         report = copy.deepcopy(report)  # results may be cached and reused: never mutate them
         fill_fiscal_year(report, entry)
+        if report.project.fiscal_year is None:
+            place_without_year(report)
         pid = self.assign_id(report, source_file)
         prov = {"project_id": pid, "source_file": source_file}
         project = asdict(report.project)
@@ -135,8 +162,9 @@ class _Builder:
             row = asdict(note)
             row.update(prov)
             self.rows["parse_notes"].append(row)
+        return True
 
-    def add_file(self, result: FileResult) -> None:
+    def add_file(self, result: FileResult, accepted: int, late_rejections: int) -> None:
         self.rows["source_files"].append(
             {
                 "source_file": result.source_file,
@@ -148,8 +176,8 @@ class _Builder:
                 "reason": result.reason,
                 "reason_line": result.reason_line,
                 "duplicate_of": result.duplicate_of,
-                "projects": len(result.reports) if result.status == PARSED else 0,
-                "rejected_projects": len(result.rejections),
+                "projects": accepted,
+                "rejected_projects": len(result.rejections) + late_rejections,
             }
         )
         if result.status == DUPLICATE:
@@ -170,11 +198,12 @@ def build_tables(results: list[FileResult], manifest: dict[str, ManifestEntry]) 
     """The tidy tables (and source_files, rejections, parse_notes) from parsed files."""
     builder = _Builder()
     for result in sorted(results, key=lambda r: r.source_file):
-        builder.add_file(result)
-        if result.status != PARSED:
-            continue
-        for report in result.reports:
-            builder.add_report(report, result.source_file, manifest.get(result.source_file))
+        accepted = 0
+        if result.status == PARSED:
+            entry = manifest.get(result.source_file)
+            accepted = sum(builder.add_report(report, result.source_file, entry) for report in result.reports)
+        late = len(result.reports) - accepted if result.status == PARSED else 0
+        builder.add_file(result, accepted, late)
     arrow = {
         name: to_arrow(TABLES[name], rows) for name, rows in builder.rows.items() if name != "quality_findings"
     }

@@ -79,7 +79,11 @@ def build_database(parquet_paths: dict[str, Path], db_path: Path) -> None:
             for statement in comment_statements(name):
                 con.execute(statement)
         if VIEWS_SQL.exists():
+            from pipeline.dictionary_docs import view_column_comment_statements  # imports this module
+
             con.execute(VIEWS_SQL.read_text(encoding="utf-8"))
+            for statement in view_column_comment_statements(con):
+                con.execute(statement)
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -103,12 +107,18 @@ def _ensure_entry_links(warehouse_dir: Path, names: list[str]) -> None:
 
 
 def _prune(versions_dir: Path, keep: str) -> None:
-    """Drop staging leftovers of crashed runs and all but the newest published builds."""
+    """Drop staging leftovers of crashed runs and all but the newest published builds.
+
+    The build ``current`` points to is never dropped: runs killed between the
+    rename and the switch leave newer, never-published folders behind.
+    """
     for stale in versions_dir.glob(".staging-*"):
         shutil.rmtree(stale, ignore_errors=True)
+    live = versions_dir.parent / CURRENT
+    live_name = live.resolve().name if live.exists() else None
     published = sorted(p for p in versions_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
     for old in published[:-KEEP_VERSIONS]:
-        if old.name != keep:
+        if old.name not in (keep, live_name):
             shutil.rmtree(old, ignore_errors=True)
 
 

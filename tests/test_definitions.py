@@ -1,0 +1,82 @@
+"""The Dagster layer: definitions load, the whole graph materializes on the seeds,
+the schedule and the sensor say what they would run."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from assets.automation import changed_files, daily_build, raw_files_changed
+from assets.checks import INTEGRITY_CHECKS
+from assets.definitions import ASSETS, defs
+from assets.resources import PipelinePaths
+from pipeline.build import RAW_DIR
+
+TABLES = ("projects", "funds", "indicators", "scores", "source_files", "rejections", "parse_notes", "quality_findings")
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> PipelinePaths:
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW_DIR, raw)
+    return PipelinePaths(
+        raw_dir=str(raw), warehouse_dir=str(tmp_path / "warehouse"), cache_dir=str(tmp_path / "cache"), workers=1
+    )
+
+
+def test_definitions_load_every_asset_check_schedule_and_sensor():
+    repo = defs.get_repository_def()
+    keys = {key.to_user_string() for key in repo.asset_graph.get_all_asset_keys()}
+    assert {"raw_files", "parsed_files", "quality_findings", "warehouse", *TABLES} <= keys
+    check_names = {key.name for key in repo.asset_graph.asset_check_keys}
+    assert {f"{t}_integrity" for t in ("projects", "funds", "indicators", "scores", "source_files")} <= check_names
+    assert defs.get_schedule_def("daily_build").cron_schedule == "0 2 * * *"
+    assert defs.get_sensor_def("raw_files_changed") is not None
+
+
+def test_materialize_whole_graph_on_the_seeds(paths: PipelinePaths, tmp_path: Path):
+    with dg.instance_for_test() as instance:
+        result = dg.materialize([*ASSETS, *INTEGRITY_CHECKS], resources={"paths": paths}, instance=instance)
+    assert result.success
+    evaluations = result.get_asset_check_evaluations()
+    assert evaluations and all(e.passed for e in evaluations)
+    con = duckdb.connect(str(Path(paths.warehouse_dir) / "warehouse.duckdb"), read_only=True)
+    assert con.execute("select count(*) from projects").fetchone()[0] == 13
+    assert con.execute("select count(*) from indicators").fetchone()[0] == 172
+    statuses = con.execute("select status, count(*) from source_files group by status").fetchall()
+    assert statuses == [("parsed", 5)]
+
+
+def test_schedule_targets_the_whole_graph():
+    context = dg.build_schedule_context()
+    request = daily_build.evaluate_tick(context)
+    assert len(request.run_requests) == 1
+    assert daily_build.job_name == "build_warehouse"
+
+
+def test_sensor_requests_a_run_for_new_or_changed_files_only(paths: PipelinePaths):
+    with dg.instance_for_test() as instance:
+        first = raw_files_changed.evaluate_tick(dg.build_sensor_context(instance=instance, resources={"paths": paths}))
+        assert len(first.run_requests) == 1
+        cursor = first.cursor
+        again = raw_files_changed.evaluate_tick(
+            dg.build_sensor_context(instance=instance, cursor=cursor, resources={"paths": paths})
+        )
+        assert not again.run_requests and again.skip_message
+        new_file = Path(paths.raw_dir) / "2024" / "new_report.txt"
+        new_file.parent.mkdir()
+        new_file.write_text((Path(paths.raw_dir) / "000_a594e32171d85801.txt").read_text().replace("优", "良"))
+        changed = raw_files_changed.evaluate_tick(
+            dg.build_sensor_context(instance=instance, cursor=cursor, resources={"paths": paths})
+        )
+        assert len(changed.run_requests) == 1
+        assert changed.run_requests[0].tags["changed_files"] == "2024/new_report.txt"
+
+
+def test_changed_files_reports_added_changed_and_removed():
+    assert changed_files({"a": "1", "b": "2"}, {"a": "1", "b": "3", "c": "4"}) == ["b", "c"]
+    assert changed_files({"a": "1"}, {}) == ["a"]
