@@ -1,0 +1,116 @@
+"""Measuring instruments: a stage stopwatch and a peak-memory sampler.
+
+Peak memory is sampled, not read from ``ru_maxrss``, because the parse stage
+runs in worker processes: the sampler adds up the resident set of this process
+and every descendant every ``interval`` seconds. RSS counts pages a forked
+worker shares with its parent twice, so the figure errs on the high side; the
+proportional set size (PSS, shared pages split between sharers) is sampled too.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import psutil
+
+MB = 1024 * 1024
+
+
+def _tree_memory(proc: psutil.Process, with_pss: bool) -> tuple[int, int]:
+    rss = pss = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            if with_pss:
+                info = p.memory_full_info()
+                rss += info.rss
+                pss += getattr(info, "pss", info.rss)
+            else:
+                rss += p.memory_info().rss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return rss, pss
+
+
+class PeakMemory:
+    """Samples RSS (and PSS) of this process tree in a background thread."""
+
+    def __init__(self, interval: float = 0.05, pss_every: int = 4):
+        self.interval = interval
+        self.pss_every = pss_every
+        self.peak_rss = 0
+        self.peak_pss = 0
+        self.stage_peaks: dict[str, int] = {}
+        self._stage: str | None = None
+        self._paused = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="peak-memory", daemon=True)
+        self._proc = psutil.Process()
+
+    def _run(self) -> None:
+        tick = 0
+        while not self._stop.is_set():
+            self.sample(with_pss=tick % self.pss_every == 0)
+            tick += 1
+            self._stop.wait(self.interval)
+
+    def sample(self, with_pss: bool = False) -> None:
+        if self._paused:
+            return
+        rss, pss = _tree_memory(self._proc, with_pss)
+        self.peak_rss = max(self.peak_rss, rss)
+        self.peak_pss = max(self.peak_pss, pss)
+        if self._stage is not None:
+            self.stage_peaks[self._stage] = max(self.stage_peaks.get(self._stage, 0), rss)
+
+    def stage(self, name: str | None) -> None:
+        self._stage = name
+
+    def pause(self) -> None:
+        """Stop recording (the benchmark's own bookkeeping is not the pipeline's memory)."""
+        self._paused = True
+
+    def resume(self) -> None:
+        self._paused = False
+
+    def __enter__(self) -> "PeakMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sample(with_pss=True)
+
+
+@dataclass
+class Stopwatch:
+    """Wall time per named stage, in the order the stages ran."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+    memory: PeakMemory | None = None
+    echo: bool = True
+
+    @contextmanager
+    def stage(self, name: str):
+        if self.memory is not None:
+            self.memory.stage(name)
+            self.memory.sample()
+        if self.echo:
+            print(f"  {name} ...", end="", flush=True)
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = time.perf_counter() - started
+            self.seconds[name] = self.seconds.get(name, 0.0) + elapsed
+            if self.memory is not None:
+                self.memory.sample()
+                self.memory.stage(None)
+            if self.echo:
+                print(f" {elapsed:.2f} s", flush=True)
+
+    def add(self, name: str, seconds: float) -> None:
+        self.seconds[name] = self.seconds.get(name, 0.0) + seconds

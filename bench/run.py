@@ -1,0 +1,196 @@
+"""The benchmark: ``python -m bench.run --n 100000`` (or ``make bench N=100000``).
+
+1. Generate the synthetic corpus of N reports into ``data/bench/corpus-<n>-<seed>/``
+   (reused when the same generator made it before).
+2. Cold build on it with an empty parse cache, every stage timed: read, parse
+   (``--workers`` processes), build tables, findings, validate, data docs,
+   write Parquet, publish; peak memory of the process tree sampled throughout.
+3. Accuracy: the tables against the generator's ground truth (all files, or an
+   evenly spread sample of ``--accuracy-files`` for big corpora).
+4. Query latency of ``docs/queries/*.sql`` on the published warehouse.
+5. Incremental rebuild: one file changed, the whole build again with the warm
+   cache (only that file is re-parsed); the file is restored afterwards.
+6. Baseline: ``pandas.read_csv`` on the same bytes (see ``bench/baseline.py``).
+
+Figures are printed and written to ``data/bench/latest.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from bench import baseline, queries
+from bench.measure import MB, PeakMemory, Stopwatch
+from bench.stages import run_build
+from pipeline.synthetic import FilePlan, build_corpus, generate_file, plan, sample
+from pipeline.synthetic.truth import compare, summary
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = PROJECT_ROOT / "data" / "bench"
+QUERIES_DIR = PROJECT_ROOT / "docs" / "queries"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=1000, help="reports in the corpus (default 1000)")
+    parser.add_argument("--seed", type=int, default=20240, help="generator seed (default 20240)")
+    parser.add_argument("--workers", type=int, default=2, help="parse worker processes (default 2)")
+    parser.add_argument("--accuracy-files", type=int, default=3000,
+                        help="files checked against the truth; 0 = all (default 3000)")
+    parser.add_argument("--per-file-baseline", action="store_true", help="also time one read_csv call per file")
+    parser.add_argument("--baseline-engines", default="c", help="read_csv engines to time, comma-separated (default c)")
+    parser.add_argument("--skip-incremental", action="store_true")
+    parser.add_argument("--bench-dir", type=Path, default=BENCH_DIR)
+    parser.add_argument("--out", type=Path, default=None, help="figures JSON (default <bench-dir>/latest.json)")
+    return parser.parse_args(argv)
+
+
+def check_accuracy(seed: int, entries: list[FilePlan], raw_dir: Path, tables, limit: int | None) -> dict:
+    """Regenerate the truth of (a sample of) the files and tally the tables against it."""
+    chosen = sample(entries, limit, seed)
+    files = [generate_file(seed, e) for e in chosen]
+    stale = [f.source_file for f in files if (raw_dir / f.source_file).read_bytes() != f.data]
+    if stale:
+        raise RuntimeError(f"corpus on disk differs from the generator for {len(stale)} files, e.g. {stale[0]}")
+    digest = summary(compare(files, tables))
+    digest["files_checked"] = len(files)
+    digest["reports_checked"] = sum(len(f.reports) for f in files)
+    return digest
+
+
+def incremental(seed: int, entries: list[FilePlan], raw_dir: Path, cache: Path, warehouse: Path, workers: int,
+                memory: PeakMemory) -> dict:
+    """Change one file (another report of the same family), rebuild everything, restore it."""
+    entry = entries[len(entries) // 2]
+    path = raw_dir / entry.source_file
+    original = path.read_bytes()
+    path.write_bytes(generate_file(seed + 1_000_003, entry).data)
+    try:
+        watch = Stopwatch(memory=memory)
+        outcome = run_build(raw_dir, cache, warehouse, workers, watch)
+    finally:
+        path.write_bytes(original)
+    return {"seconds": round(sum(watch.seconds.values()), 3), "changed_file": entry.source_file,
+            "reparsed_files": outcome.reparsed_files, "stages": {k: round(v, 3) for k, v in watch.seconds.items()}}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = parse_args(argv)
+    out_path = args.out or args.bench_dir / "latest.json"
+    print(f"benchmark: N={args.n} seed={args.seed} workers={args.workers} cpus={os.cpu_count()}")
+    started = time.perf_counter()
+    corpus = build_corpus(args.bench_dir, args.n, args.seed, workers=args.workers)
+    print(f"corpus: {corpus.folder} ({corpus.files} files, {corpus.bytes / MB:.1f} MB, "
+          f"{'reused' if corpus.reused else f'generated in {time.perf_counter() - started:.1f} s'})")
+    entries = plan(args.n, args.seed)
+    work = args.bench_dir / f"work-{args.n}-{args.seed}"
+    cache, warehouse = work / "cache", work / "warehouse"
+    shutil.rmtree(cache, ignore_errors=True)
+    figures: dict = {}
+    with PeakMemory() as memory:
+        print("cold build:")
+        cold = Stopwatch(memory=memory)
+        outcome = run_build(corpus.raw_dir, cache, warehouse, args.workers, cold)
+        tables = outcome.tables
+        projects, indicators = tables["projects"].num_rows, tables["indicators"].num_rows
+        memory.pause()
+        print("accuracy ...", flush=True)
+        accuracy = check_accuracy(args.seed, entries, corpus.raw_dir, tables, args.accuracy_files or None)
+        del tables, outcome.tables
+        memory.resume()
+        print("queries ...", flush=True)
+        query_times = queries.time_queries(warehouse / "warehouse.duckdb", queries.load_queries(QUERIES_DIR))
+        inc = None
+        if not args.skip_incremental:
+            print("incremental build (one file changed):")
+            inc = incremental(args.seed, entries, corpus.raw_dir, cache, warehouse, args.workers, memory)
+    print("baseline: pandas.read_csv on the same bytes ...", flush=True)
+    paths = [corpus.raw_dir / e.source_file for e in entries]
+    base = baseline.measure(paths, per_file=args.per_file_baseline, engines=tuple(args.baseline_engines.split(",")))
+    seconds_total = sum(cold.seconds.values())
+    timed = [q["ms"] for q in query_times.values() if "ms" in q]
+    figures = {
+        "reports": args.n,
+        "files": corpus.files,
+        "bytes": corpus.bytes,
+        "seed": args.seed,
+        "workers": args.workers,
+        "projects_rows": projects,
+        "indicator_rows": indicators,
+        "seconds_total": round(seconds_total, 3),
+        "reports_per_second": round(args.n / seconds_total, 1),
+        "indicator_rows_per_second": round(indicators / seconds_total, 1),
+        "stage_seconds": {k: round(v, 3) for k, v in cold.seconds.items()},
+        "peak_rss_mb": round(memory.peak_rss / MB, 1),
+        "peak_pss_mb": round(memory.peak_pss / MB, 1),
+        "stage_peak_rss_mb": {k: round(v / MB, 1) for k, v in memory.stage_peaks.items()},
+        "read_csv_seconds": base["seconds"],
+        "read_csv_engine": base["engine"],
+        "read_csv": base,
+        "ratio_vs_read_csv": round(seconds_total / base["seconds"], 2),
+        "incremental_seconds": inc["seconds"] if inc else None,
+        "incremental": inc,
+        "validation_seconds": round(cold.seconds.get("validate", 0.0), 3),
+        "findings_seconds": round(cold.seconds.get("findings", 0.0), 3),
+        "integrity_failures": outcome.integrity_failures,
+        "max_query_ms": max(timed) if timed else None,
+        "queries": query_times,
+        "accuracy": accuracy["accuracy"],
+        "accuracy_detail": accuracy,
+        "corpus": {"folder": str(corpus.folder), "reused": corpus.reused, "generation_seconds": corpus.seconds,
+                   "indicators_generated": corpus.indicators},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(json.dumps(figures, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    print_figures(figures)
+    print(f"figures written to {out_path}")
+    return figures
+
+
+def print_figures(f: dict) -> None:
+    print()
+    print(f"reports {f['reports']:,}  files {f['files']:,}  indicator rows {f['indicator_rows']:,}  "
+          f"({f['bytes'] / MB:.1f} MB)")
+    print(f"end to end        {f['seconds_total']:8.2f} s   {f['reports_per_second']:,.0f} reports/s   "
+          f"{f['indicator_rows_per_second']:,.0f} indicator rows/s")
+    for stage, seconds in f["stage_seconds"].items():
+        print(f"  {stage:<15} {seconds:8.2f} s   peak {f['stage_peak_rss_mb'].get(stage, 0):,.0f} MB")
+    print(f"peak memory       {f['peak_rss_mb']:8,.0f} MB RSS ({f['peak_pss_mb']:,.0f} MB PSS), process tree")
+    print(f"pandas.read_csv   {f['read_csv_seconds']:8.2f} s ({f['read_csv_engine']} engine)   "
+          f"ratio {f['ratio_vs_read_csv']:.1f}x")
+    if f["incremental"]:
+        inc = f["incremental"]
+        print(f"incremental       {inc['seconds']:8.2f} s   ({inc['reparsed_files']} file re-parsed)")
+    print(f"validation        {f['validation_seconds']:8.2f} s   (+ findings {f['findings_seconds']:.2f} s)")
+    if f["max_query_ms"] is not None:
+        print(f"queries           {f['max_query_ms']:8.1f} ms max over {len(f['queries'])}")
+    for name, q in f["queries"].items():
+        print(f"  {name:<40} {q.get('ms', q.get('error'))}")
+    a = f["accuracy_detail"]
+    print(f"accuracy          {a['accuracy']:.6f}  ({a['facts_correct']:,}/{a['facts']:,} facts, "
+          f"{a['reports_checked']:,} reports in {a['files_checked']:,} files)")
+    for family, value in a["by_family"].items():
+        print(f"  {family:<25} {value:.6f}")
+    for quirk, value in a["by_quirk"].items():
+        if value is not None and value < 1:
+            print(f"  quirk {quirk:<32} {value:.6f}")
+    for worst in a["worst_fields"][:8]:
+        example = worst["examples"][0] if worst["examples"] else {}
+        print(f"  {worst['family']}.{worst['table']}.{worst['field']}: {worst['wrong']} wrong, e.g. {example}")
+    if a["rejection_reasons"]:
+        print(f"  rejections: {a['rejection_reasons']}")
+    if f["integrity_failures"]:
+        print(f"integrity failures: {f['integrity_failures']}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
