@@ -24,7 +24,7 @@ $(STAMP): requirements.lock pyproject.toml
 
 ## Build the whole warehouse from data/raw/ (runs recorded in .dagster_home/).
 run: install
-	$(VENV)/bin/dagster asset materialize -m assets.definitions --select '*'
+	$(VENV)/bin/dg launch --assets '*'
 
 ## Run the whole test suite.
 test: install

@@ -16,4 +16,7 @@ defs = dg.Definitions(
     schedules=[daily_build],
     sensors=[raw_files_changed],
     resources={"paths": PipelinePaths()},
+    # One process for the whole run: the steps are light, and every extra process would pay
+    # Great Expectations' multi-second import again. Parsing itself fans out over processes.
+    executor=dg.in_process_executor,
 )

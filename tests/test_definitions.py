@@ -80,3 +80,13 @@ def test_sensor_requests_a_run_for_new_or_changed_files_only(paths: PipelinePath
 def test_changed_files_reports_added_changed_and_removed():
     assert changed_files({"a": "1", "b": "2"}, {"a": "1", "b": "3", "c": "4"}) == ["b", "c"]
     assert changed_files({"a": "1"}, {}) == ["a"]
+
+
+def test_dg_check_defs_loads_the_project():
+    import subprocess
+    import sys
+
+    dg_cli = Path(sys.executable).with_name("dg")
+    result = subprocess.run([str(dg_cli), "check", "defs"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "All definitions loaded successfully" in result.stdout + result.stderr
