@@ -1,0 +1,118 @@
+"""A broken table is never published: each integrity failure blocks, in plain code and in Dagster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from assets.checks import INTEGRITY_CHECKS
+from assets.definitions import ASSETS
+from assets.resources import PipelinePaths
+from pipeline.build import IntegrityFailed, RAW_DIR, validate_and_publish
+from seed_warehouse import seed_tables
+
+
+def _replace(table: pa.Table, column: str, values: list) -> pa.Table:
+    index = table.schema.get_field_index(column)
+    return table.set_column(index, table.schema.field(index), pa.array(values, type=table.schema.field(index).type))
+
+
+def _duplicate_first_row(table: pa.Table) -> pa.Table:
+    return pa.concat_tables([table, table.slice(0, 1)])
+
+
+def _orphan_rows(table: pa.Table) -> pa.Table:
+    return _replace(table, "project_id", ["no-such-project"] * table.num_rows)
+
+
+def _negative_amounts(table: pa.Table) -> pa.Table:
+    budget = table.column("budget_full_year_yuan").to_pylist()
+    return _replace(table, "budget_full_year_yuan", [-abs(v) if v is not None else None for v in budget])
+
+
+def _unknown_level1(table: pa.Table) -> pa.Table:
+    return _replace(table, "level1", ["不存在的指标"] * table.num_rows)
+
+
+def _unknown_fund_source(table: pa.Table) -> pa.Table:
+    return _replace(table, "fund_source", ["somewhere"] * table.num_rows)
+
+
+def _null_key(table: pa.Table) -> pa.Table:
+    ids = table.column("project_id").to_pylist()
+    return _replace(table, "project_id", [None, *ids[1:]])
+
+
+BREAKAGES = {
+    "duplicate project key": ("projects", _duplicate_first_row),
+    "null project key": ("projects", _null_key),
+    "funds without their project": ("funds", _orphan_rows),
+    "negative budget": ("funds", _negative_amounts),
+    "fund source outside the vocabulary": ("funds", _unknown_fund_source),
+    "level-1 outside the vocabulary": ("indicators", _unknown_level1),
+    "scores without their project": ("scores", _orphan_rows),
+    "duplicate indicator key": ("indicators", _duplicate_first_row),
+}
+
+
+@pytest.fixture(scope="module")
+def good_tables() -> dict[str, pa.Table]:
+    return seed_tables()
+
+
+@pytest.fixture
+def published(tmp_path: Path, good_tables) -> Path:
+    validate_and_publish(good_tables, tmp_path)
+    return tmp_path
+
+
+def _project_count(warehouse: Path) -> int:
+    con = duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute("select count(*) from projects").fetchone()[0]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("breakage", sorted(BREAKAGES))
+def test_each_integrity_failure_blocks_publication(breakage, published: Path, good_tables):
+    table_name, breaker = BREAKAGES[breakage]
+    before = (published / "current").resolve()
+    broken = {**good_tables, table_name: breaker(good_tables[table_name])}
+    with pytest.raises(IntegrityFailed) as failed:
+        validate_and_publish(broken, published)
+    assert table_name in failed.value.failed
+    assert (published / "current").resolve() == before
+    assert _project_count(published) == 13
+
+
+def test_a_failing_check_stops_the_dagster_warehouse_asset(tmp_path: Path, monkeypatch):
+    """The blocking check fails, so the `warehouse` asset does not run and nothing is published."""
+    import pipeline.tables as tables_module
+
+    real_build = tables_module.build_tables
+
+    def build_with_orphan_funds(results, manifest):
+        built = real_build(results, manifest)
+        built.arrow["funds"] = _orphan_rows(built.arrow["funds"])
+        return built
+
+    monkeypatch.setattr("assets.pipeline_assets.build_tables", build_with_orphan_funds)
+    paths = PipelinePaths(
+        raw_dir=str(RAW_DIR), warehouse_dir=str(tmp_path / "warehouse"), cache_dir=str(tmp_path / "cache"), workers=1
+    )
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            [*ASSETS, *INTEGRITY_CHECKS], resources={"paths": paths}, instance=instance, raise_on_error=False
+        )
+    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert [e.check_name for e in failed] == ["funds_integrity"]
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "funds" in materialized and "warehouse" not in materialized
+    assert not (tmp_path / "warehouse" / "warehouse.duckdb").exists()
+    assert pc.sum(pc.equal(result.output_for_node("tidy_tables", "funds").column("project_id"), "no-such-project")).as_py() > 0
