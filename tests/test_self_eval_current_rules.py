@@ -13,6 +13,7 @@ import pytest
 from pipeline.document import Document
 from pipeline.families import parse_document
 from pipeline.families.current_labels import keyword_categories
+from tests.forms import FORMS, with_blank_lines
 
 HEAD = """财政项目支出绩效自评表
 项目名称\t测试项目
@@ -180,3 +181,41 @@ def test_level1_only_label_takes_its_single_level2_or_none():
 def test_placeholder_deviation_reason_is_none():
     report = _one(HEAD + "产出指标\t数量指标\t甲\t1\t达成指标\t90\t90\t-\n" + TAIL)
     assert report.indicators[0].deviation_reason is None
+
+
+SPLIT_BODY = (
+    "产出指标\t数量指标\t甲\t1\t达成指标\t40\t40\t\n"
+    "效益指标\t社会效益指标\t发现问题整改\t1\t达成指标\t10.00\t10.00\t\n"
+    "\n"
+    "\t\t率\t\t\t\t\t\n"
+    "满意度指标\t服务对象满意度指标\t满意度\t≥85%\t90%\t40\t40\t\n"
+)
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+@pytest.mark.parametrize("blank_every", [0, 1])
+def test_name_split_across_page_break_continues_the_name(form, blank_every):
+    text = FORMS[form](HEAD + SPLIT_BODY + TAIL)
+    if blank_every:
+        text = with_blank_lines(text, blank_every)
+    report = _one(text)
+    split = report.indicators[1]
+    tail_line = next(n for n, line in enumerate(text.splitlines(), start=1) if line.strip(" |\t") == "率")
+    assert [i.name for i in report.indicators] == ["甲", "发现问题整改率", "满意度"]
+    assert (split.level2, split.weight, split.deviation_reason) == ("社会效益指标", Decimal("10.00"), None)
+    assert (split.source_line_end, report.indicators[0].source_line_end) == (tail_line, None)
+    assert [(n.code, n.source_line) for n in report.notes] == [("name_split_across_page_break", tail_line)]
+
+
+def test_tail_after_a_deviation_reason_continues_the_reason():
+    """Ambiguous tail: the previous row has a deviation reason, so the reason gets it, not the name."""
+    body = "产出指标\t数量指标\t发现问题整改\t1\t0.9\t90\t80\t部分问题未整\n\n\t\t改完\t\t\t\t\t\n"
+    report = _one(HEAD + body + TAIL.replace("100\t100", "100\t90"))
+    assert (report.indicators[0].name, report.indicators[0].deviation_reason) == ("发现问题整改", "部分问题未整改完")
+    assert [n.code for n in report.notes] == ["deviation_reason_wrapped"]
+
+
+@pytest.mark.parametrize("tail", ["12.5", "达成指标", "-", "这是一段很长的说明文字而不是指标名称的尾部"])
+def test_rows_that_cannot_be_a_name_tail_are_rejected(tail):
+    body = f"产出指标\t数量指标\t甲\t1\t达成指标\t90\t90\n\t\t{tail}\n"
+    assert "unrecognized row in the indicator table" in _rejected(HEAD + body + TAIL)

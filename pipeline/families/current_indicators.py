@@ -13,6 +13,10 @@ rows are printed shifted):
   position, and at least one prefix cell always remains as the name (an
   indicator may be named like a category, e.g. ``满意度``).
 
+A row with text but no weight/score pair continues the previous indicator
+row (``_continue_previous``): a wrapped deviation reason, or the tail of a name
+split across a page break.
+
 The table ends at the total row: just two numbers (the printed maximum, 100,
 and the printed total), optionally with a 合计/总分 label.
 """
@@ -25,13 +29,15 @@ from pipeline.document import Row
 from pipeline.numbers import is_not_applicable, is_number
 from pipeline.records import ParseNote, ReportRejected
 from pipeline.text import join_wrapped, label_key
-from pipeline.vocabulary import TEMPLATE_CURRENT, level1_label, level2_label
+from pipeline.vocabulary import TEMPLATE_CURRENT, achievement_status, level1_label, level2_label
 
 #: label_key of header cells; a row holding two of them is the (repeated) header.
 HEADER_KEYS = {label_key(t) for t in ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "偏差原因分析")}
 _TOTAL_LABELS = {label_key(t) for t in ("合计", "总分", "总计", "得分合计", "分值合计")}
 #: The grade row closes the report; reaching it before a total row means the total is missing.
 GRADE_LABELS = {label_key(t) for t in ("评分等级", "绩效等级", "自评等级")}
+#: Longest text (label_key characters) read as the tail of a name split across a page break.
+NAME_TAIL_MAX_CHARS = 12
 
 
 @dataclass
@@ -47,6 +53,7 @@ class PrintedRow:
     weight: str
     score: str
     deviation: str | None
+    line_end: int | None = None  # last line when the row wrapped or broke across a page
 
     @property
     def has_labels(self) -> bool:
@@ -190,15 +197,49 @@ def _labels_only(values: list[str]) -> tuple[str | None, str | None] | None:
 
 
 def _continue_previous(row: Row, entries: list[Entry], notes: list[ParseNote]) -> None:
-    """A text-only row continues the previous row's deviation reason (a wrapped cell)."""
+    """A text-only row continues the previous indicator row (a wrapped cell or a page break).
+
+    Which cell it continues is decided by the previous row, never by column:
+
+    * the previous row has a deviation reason: the text continues the reason.
+      The reason is the row's last text cell, so a wrap or a page break cuts it
+      first; a short tail here could also end the name, but the reason is the
+      likelier cell and nothing else tells them apart;
+    * no deviation reason: a single short text cell (``is_name_tail``) is the
+      tail of the indicator name, split across a page break (the name is then
+      the row's last text cell).
+
+    Anything else is rejected: the row cannot be placed with confidence.
+    """
     previous = entries[-1] if entries else None
-    if not isinstance(previous, PrintedRow) or previous.deviation is None:
+    if not isinstance(previous, PrintedRow):
         raise ReportRejected("unrecognized row in the indicator table", row.line)
-    previous.deviation = join_wrapped([previous.deviation, " ".join(row.values)])
-    notes.append(
-        ParseNote(
-            "deviation_reason_wrapped",
-            f"text-only row joined to the deviation reason of the row on line {previous.line}",
-            row.line,
-        )
-    )
+    if previous.deviation is not None:
+        previous.deviation = join_wrapped([previous.deviation, " ".join(row.values)])
+        code = "deviation_reason_wrapped"
+        message = f"text-only row joined to the deviation reason of the row on line {previous.line}"
+    elif is_name_tail(row.values):
+        previous.name = join_wrapped([previous.name, row.values[0]])
+        code = "name_split_across_page_break"
+        message = f"line {row.line} continues the name of indicator '{previous.name}' (line {previous.line})"
+    else:
+        raise ReportRejected("unrecognized row in the indicator table", row.line)
+    previous.line_end = row.line
+    notes.append(ParseNote(code, message, row.line))
+
+
+def is_name_tail(values: tuple[str, ...] | list[str]) -> bool:
+    """True for a row that can only be the tail of a name: one short text cell.
+
+    Not a number or placeholder, not a status phrase (a spilled actual value),
+    not a category label (``_labels_only`` reads those first) and not a header.
+    """
+    if len(values) != 1:
+        return False
+    text = values[0]
+    key = label_key(text)
+    if not key or len(key) > NAME_TAIL_MAX_CHARS or is_number(text) or is_not_applicable(text):
+        return False
+    if achievement_status(text) or key in HEADER_KEYS or key in _TOTAL_LABELS or key in GRADE_LABELS:
+        return False
+    return not (level1_label(text, TEMPLATE_CURRENT) or level2_label(text, TEMPLATE_CURRENT))

@@ -156,6 +156,7 @@ def _indicator(seq: int, row: PrintedRow, group: Group) -> IndicatorRecord:
         seq=seq,
         name=row.name,
         source_line=row.line,
+        source_line_end=row.line_end,
         level1=group.level1,
         level2=group.level2,
         level1_raw=group.level1_raw,
