@@ -36,12 +36,13 @@ def load_queries(folder: Path) -> dict[str, str]:
 
 
 def _run(con: duckdb.DuckDBPyConnection, sql: str, timeout: float) -> tuple[int, float]:
-    """Rows and milliseconds of one execution; interrupted after ``timeout`` seconds."""
+    """Rows and milliseconds of one execution, the full result fetched as an Arrow table
+    (what a notebook, BI driver or export receives); interrupted after ``timeout`` seconds."""
     timer = threading.Timer(timeout, con.interrupt)
     timer.start()
     try:
         started = time.perf_counter()
-        rows = len(con.execute(sql).fetchall())
+        rows = con.execute(sql).fetch_arrow_table().num_rows
         return rows, (time.perf_counter() - started) * 1000
     finally:
         timer.cancel()

@@ -6,6 +6,11 @@
 -- that has a column of that name. Columns a view computes, or whose source is not
 -- the first such table, get their own COMMENT ON COLUMN below the view.
 -- docs/data-dictionary.md is generated from these rules (pipeline/dictionary_docs.py).
+--
+-- Precomputed: the views named in pipeline/warehouse.py PRECOMPUTED_VIEWS (indicators_in_context,
+-- project_lineage, project_budget_history) are computed once per published build and stored as
+-- tables precomputed_<view> (same columns and comments); in warehouse.duckdb the view reads that
+-- table. The definitions below stay the reference and still compute live on any other database.
 
 CREATE OR REPLACE VIEW project_overview AS
 SELECT
@@ -98,8 +103,11 @@ COMMENT ON VIEW findings_in_context IS '质量问题明细 | quality findings wi
 -- The nearest earlier report wins, then the strongest evidence, then the most similar name;
 -- a link is kept only when each side is the other's best choice. Lineages are the chains
 -- of links; lineage_id is the first report's project_id.
+-- Evaluation: candidate pairs come from equi-joins on the unit (on the agency only for reports
+-- without a unit), never from comparing every report with every other; shared character pairs
+-- are counted by joining the character pairs of one unit's reports, not pair by pair.
 CREATE OR REPLACE VIEW project_lineage AS
-WITH RECURSIVE reports AS (
+WITH RECURSIVE reports AS MATERIALIZED (
     SELECT
         p.project_id,
         p.fiscal_year,
@@ -120,12 +128,34 @@ WITH RECURSIVE reports AS (
 positions AS (  -- one row per character pair of each stem (no lambdas: older DuckDB clients bind this too)
     SELECT project_id, stem, unnest(range(length(stem) - 1)) AS k FROM reports
 ),
-stems AS (
+grams AS MATERIALIZED (  -- the distinct character pairs of each stem
+    SELECT DISTINCT r.project_id, r.unit, r.position, substr(r.stem, k + 1, 2) AS gram
+    FROM positions JOIN reports r USING (project_id)
+),
+stems AS MATERIALIZED (
     SELECT r.*, coalesce(b.bigrams, []) AS bigrams
     FROM reports r
-    LEFT JOIN (
-        SELECT project_id, list_distinct(list(substr(stem, k + 1, 2))) AS bigrams FROM positions GROUP BY project_id
-    ) b USING (project_id)
+    LEFT JOIN (SELECT project_id, list(gram) AS bigrams FROM grams GROUP BY project_id) b USING (project_id)
+),
+shared_grams AS (  -- character pairs two reports of the same unit share (pairs sharing none are absent)
+    SELECT later.project_id AS later_id, earlier.project_id AS earlier_id, count(*) AS shared
+    FROM grams later
+    JOIN grams earlier ON earlier.unit = later.unit AND earlier.gram = later.gram AND earlier.position < later.position
+    WHERE later.unit <> ''
+    GROUP BY ALL
+),
+blocked AS MATERIALIZED (  -- candidate pairs: equi-joins on the unit (or the agency when a unit is missing)
+    SELECT later.project_id AS later_id, earlier.project_id AS earlier_id
+    FROM reports later JOIN reports earlier ON earlier.unit = later.unit AND earlier.position < later.position
+    WHERE later.unit <> ''
+    UNION ALL
+    SELECT later.project_id, earlier.project_id
+    FROM reports later JOIN reports earlier ON earlier.agency = later.agency AND earlier.position < later.position
+    WHERE later.unit = ''
+    UNION ALL
+    SELECT later.project_id, earlier.project_id
+    FROM reports later JOIN reports earlier ON earlier.agency = later.agency AND earlier.position < later.position
+    WHERE later.unit <> '' AND earlier.unit = ''
 ),
 printed AS (
     SELECT f.project_id, f.fiscal_year, f.budget_full_year_yuan AS budget, f.executed_yuan AS executed
@@ -138,22 +168,21 @@ pairs AS (
         later.position AS later_position,
         earlier.project_id AS predecessor_id,
         earlier.position AS earlier_position,
-        EXISTS (
-            SELECT 1 FROM printed pr
-            WHERE pr.project_id = later.project_id AND pr.fiscal_year = earlier.fiscal_year
-              AND pr.budget = earlier.budget
-              AND (pr.executed IS NULL OR earlier.executed IS NULL OR pr.executed = earlier.executed)
-        ) AS figures_match,
+        coalesce(pr.budget = earlier.budget
+                 AND (pr.executed IS NULL OR earlier.executed IS NULL OR pr.executed = earlier.executed), false)
+            AS figures_match,
         earlier.stem = later.stem AS same_stem,
         length(earlier.goal) >= 20 AND earlier.goal = later.goal AS same_goal,
         CASE WHEN least(len(earlier.bigrams), len(later.bigrams)) >= 3
-             THEN len(list_intersect(earlier.bigrams, later.bigrams)) / least(len(earlier.bigrams), len(later.bigrams))
+             THEN CASE WHEN later.unit <> '' AND earlier.unit <> '' THEN coalesce(sg.shared, 0)
+                       ELSE len(list_intersect(earlier.bigrams, later.bigrams)) END
+                  / least(len(earlier.bigrams), len(later.bigrams))
         END AS name_overlap
-    FROM stems later
-    JOIN stems earlier
-        ON earlier.position < later.position
-       AND CASE WHEN earlier.unit <> '' AND later.unit <> '' THEN earlier.unit = later.unit
-                ELSE earlier.agency = later.agency END
+    FROM blocked b
+    JOIN stems later ON later.project_id = b.later_id
+    JOIN stems earlier ON earlier.project_id = b.earlier_id
+    LEFT JOIN printed pr ON pr.project_id = later.project_id AND pr.fiscal_year = earlier.fiscal_year
+    LEFT JOIN shared_grams sg ON sg.later_id = b.later_id AND sg.earlier_id = b.earlier_id
 ),
 candidates AS (
     SELECT
@@ -168,7 +197,7 @@ candidates AS (
     FROM pairs
     WHERE figures_match OR same_stem OR same_goal OR name_overlap >= 0.8
 ),
-links AS (
+links AS MATERIALIZED (
     SELECT project_id, predecessor_id, link_rule, name_overlap
     FROM candidates
     QUALIFY

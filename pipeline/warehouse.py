@@ -70,8 +70,46 @@ def comment_statements(table_name: str) -> list[str]:
     return out
 
 
+#: Views too slow to compute at query time: each is stored once per build as the table
+#: ``precomputed_<view>`` (with the view's comments), and the view then reads that table.
+#: Their definitions stay in views.sql, so the views still compute live on any other database.
+PRECOMPUTED_PREFIX = "precomputed_"
+PRECOMPUTED_VIEWS = ("project_lineage", "project_budget_history")
+
+
+def _relation_comments(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str | None, list[tuple[str, str]]]:
+    (comment,) = con.execute(
+        "SELECT comment FROM duckdb_views() WHERE view_name = ?", [name]).fetchone()
+    columns = con.execute(
+        "SELECT column_name, comment FROM duckdb_columns() WHERE table_name = ? "
+        "AND comment IS NOT NULL ORDER BY column_index", [name]).fetchall()
+    return comment, columns
+
+
+def _apply_comments(con: duckdb.DuckDBPyConnection, kind: str, relation: str, comment: str | None,
+                    columns: list[tuple[str, str]]) -> None:
+    if comment:
+        con.execute(f"COMMENT ON {kind} {relation} IS {sql_string(comment)}")
+    for column, text in columns:
+        con.execute(f"COMMENT ON COLUMN {relation}.{column} IS {sql_string(text)}")
+
+
+def precompute_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Store each of ``PRECOMPUTED_VIEWS`` as a table and point the view at it (comments kept on both)."""
+    for name in PRECOMPUTED_VIEWS:
+        comment, columns = _relation_comments(con, name)
+        stored = f"{PRECOMPUTED_PREFIX}{name}"
+        con.execute(f"CREATE TABLE {stored} AS SELECT * FROM {name}")
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {stored}")
+        _apply_comments(con, "TABLE", stored, comment, columns)
+        _apply_comments(con, "VIEW", name, comment, columns)
+
+
 def build_database(parquet_paths: dict[str, Path], db_path: Path) -> None:
-    """A self-contained DuckDB file: tables copied in (no paths inside), comments, views."""
+    """A self-contained DuckDB file: tables copied in (no paths inside), comments, views.
+
+    The expensive views are precomputed here, once per build (see ``PRECOMPUTED_VIEWS``).
+    """
     con = duckdb.connect(str(db_path))
     try:
         for name, path in parquet_paths.items():
@@ -84,6 +122,7 @@ def build_database(parquet_paths: dict[str, Path], db_path: Path) -> None:
             con.execute(VIEWS_SQL.read_text(encoding="utf-8"))
             for statement in view_column_comment_statements(con):
                 con.execute(statement)
+            precompute_views(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -30,4 +30,4 @@ SELECT
     o.grade
 FROM project_overview o
 WHERE o.execution_rate_pct < 90
-ORDER BY o.execution_rate_pct, o.fiscal_year, o.project_name;
+ORDER BY o.execution_rate_pct, o.fiscal_year, o.project_name, o.project_id;

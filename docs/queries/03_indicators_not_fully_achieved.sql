@@ -43,4 +43,4 @@ SELECT
 FROM indicators_in_context i
 JOIN projects p USING (project_id)
 WHERE i.target_met = false
-ORDER BY agency, i.fiscal_year, i.project_name, i.seq;
+ORDER BY agency, i.fiscal_year, i.project_name, i.project_id, i.seq;

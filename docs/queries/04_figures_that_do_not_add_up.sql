@@ -38,4 +38,4 @@ SELECT
 FROM findings_in_context f
 LEFT JOIN projects p USING (project_id)
 WHERE f.severity = 'error'
-ORDER BY agency, f.fiscal_year, f.project_name, f.check_name, f.row_key;
+ORDER BY agency, f.fiscal_year, f.project_name, f.project_id, f.check_name, f.row_key;
