@@ -238,7 +238,7 @@ def _decode_lenient(data: bytes, encoding: str) -> DecodedText | None:
         else:
             text = normalize_line_ends(data.decode(encoding, errors=_ERRORS))
         bad = text.count(_MARK)
-        if bad > _DAMAGE_SHARE * sum(1 for ch in text if ord(ch) > 127):
+        if bad > _DAMAGE_SHARE * _non_ascii_count(text):
             return None
         notes.extend(_damage_notes(text, encoding))
         text = text.replace(_MARK, "\ufffd")
@@ -261,8 +261,22 @@ def plausible_text(text: str) -> bool:
     """Reject decodings that are mostly control characters or private-use glyphs."""
     if not text:
         return False
-    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n") or 0xE000 <= ord(ch) <= 0xF8FF)
+    bad = _count(_IMPLAUSIBLE, text)
     return bad <= max(2, len(text) // 100)
+
+
+#: Control characters (but tab and line feed) and private-use glyphs.
+_IMPLAUSIBLE = re.compile("[\x00-\x08\x0b-\x1f\ue000-\uf8ff]")
+
+
+def _count(pattern: re.Pattern, text: str) -> int:
+    """How many characters of ``text`` the one-character ``pattern`` matches."""
+    return sum(1 for _ in pattern.finditer(text))
+
+
+def _non_ascii_count(text: str) -> int:
+    """How many characters of ``text`` are beyond ASCII (counted in C, not per character)."""
+    return len(text) - len(text.encode("ascii", errors="ignore"))
 
 
 #: Blocks the characters of a Chinese report come from (beyond ASCII).
@@ -285,10 +299,15 @@ _CJK_RANGES = (
 _SAMPLE = 200_000
 
 
+#: One non-ASCII character outside every block of ``_CJK_RANGES``.
+_UNFITTING = re.compile("[^\x00-\x7f" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _CJK_RANGES) + "]")
+
+
 def cjk_plausible(text: str) -> bool:
     """True when the non-ASCII characters are those of Chinese text, not mojibake."""
-    wide = [ord(ch) for ch in text[:_SAMPLE] if ord(ch) > 127]
+    sample = text[:_SAMPLE]
+    wide = _non_ascii_count(sample)
     if not wide:
         return True
-    fitting = sum(1 for code in wide if any(lo <= code <= hi for lo, hi in _CJK_RANGES))
-    return fitting >= 0.9 * len(wide)
+    fitting = wide - _count(_UNFITTING, sample)
+    return fitting >= 0.9 * wide

@@ -31,6 +31,22 @@ _PIPE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _SPACES = re.compile(r"\s+")
 
 
+class _computed_once:
+    """Like ``functools.cached_property`` without its lock: the value lands in the
+    instance ``__dict__`` (even of a frozen dataclass), which then shadows this."""
+
+    def __init__(self, func):
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
+
+
 @dataclass(frozen=True)
 class Row:
     """One physical line of a report, split into cells."""
@@ -40,15 +56,21 @@ class Row:
     form: Form
     cells: tuple[str, ...]
 
-    @property
+    # Computed once per row: parsers ask for them many times.
+    @_computed_once
     def values(self) -> tuple[str, ...]:
         """The non-empty cells, in order."""
         return tuple(c for c in self.cells if c)
 
-    @property
+    @_computed_once
     def keys(self) -> tuple[str, ...]:
         """``label_key`` of every non-empty cell."""
         return tuple(label_key(c) for c in self.values)
+
+    @_computed_once
+    def joined_key(self) -> str:
+        """``label_key`` of all non-empty cells joined (how titles are compared)."""
+        return label_key("".join(self.values))
 
     @property
     def is_blank(self) -> bool:

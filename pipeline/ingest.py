@@ -109,7 +109,7 @@ def screen_reports(parsed: DocumentParse, document: Document, decoded: DecodedTe
     the rejected report whose segment holds the line, else as a parse note of
     the kept report whose segment holds it (or the nearest one before it).
     """
-    segments = split_segments(document)
+    segments = parsed.segments or split_segments(document)
     kept: list[ProjectReport] = []
     rejections = list(parsed.rejections)
     for report in parsed.reports:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import fields
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 import pyarrow as pa
 
@@ -82,22 +83,39 @@ def _check_unique(records: list, table_name: str, what: str) -> None:
 
 
 def _fit_record(record: object, line_count: int) -> None:
-    table_name, what = _WHAT[type(record)]
-    columns = {c.name: c for c in TABLES[table_name].columns}
+    what, checks = _checks_of(type(record))
     line = getattr(record, "source_line", None)
-    where = f"{what} at line {line}" if isinstance(line, int) and not isinstance(line, bool) else what
-    for f in fields(record):
-        value = getattr(record, f.name)
-        column = columns.get(f.name)
+    for name, column, kind, typ in checks:
+        value = getattr(record, name)
+        if kind == "string" and type(value) is str and value.isascii() and value:
+            continue  # the common case, surely storable
         if column is None:
-            problem = _plain_field_problem(f.name, value)
+            problem = _plain_field_problem(name, value)
         else:
-            problem, fitted = _column_problem(column, value, line_count)
+            problem, fitted = _column_problem(column, value, line_count, kind, typ)
             if problem is None and fitted is not value:
-                setattr(record, f.name, fitted)
+                setattr(record, name, fitted)
         if problem:
-            label = f"{column.label_zh} ({f.name})" if column else f.name
+            where = f"{what} at line {line}" if isinstance(line, int) and not isinstance(line, bool) else what
+            label = f"{column.label_zh} ({name})" if column else name
             raise UnfitReport(f"{where}: {label} {problem}", line if isinstance(line, int) and line >= 1 else None)
+
+
+_Check = tuple[str, "Column | None", str, "pa.DataType | None"]
+
+
+@lru_cache(maxsize=None)
+def _checks_of(record_type: type) -> tuple[str, tuple[_Check, ...]]:
+    """What a record of this type is called, and each of its fields with its column
+    (if any) and the kind of check the column's values get."""
+    table_name, what = _WHAT[record_type]
+    columns = {c.name: c for c in TABLES[table_name].columns}
+    checks = []
+    for f in fields(record_type):
+        column = columns.get(f.name)
+        kind, typ = _kind_of(column) if column is not None else ("", None)
+        checks.append((f.name, column, kind, typ))
+    return what, tuple(checks)
 
 
 def _plain_field_problem(name: str, value: object) -> str | None:
@@ -107,26 +125,43 @@ def _plain_field_problem(name: str, value: object) -> str | None:
     return None
 
 
-def _column_problem(column: Column, value: object, line_count: int) -> tuple[str | None, object]:
-    """Why ``value`` cannot be stored in ``column`` (None if it can), and the value to store."""
+def _column_problem(
+    column: Column, value: object, line_count: int, kind: str, typ: pa.DataType
+) -> tuple[str | None, object]:
+    """Why ``value`` cannot be stored in ``column`` (None if it can), and the value to store;
+    ``kind`` and ``typ`` are the column's ``_kind_of``."""
     if value is None or value == "":
         if not column.nullable and column.name not in _ADDED_BY_TABLES:
             return "is missing", value
         return None, value
+    if kind == "decimal":
+        return _decimal_problem(value, typ)
+    if kind == "boolean":
+        return (None if isinstance(value, bool) else f"is {value!r}, not yes/no"), value
+    if kind == "integer":
+        return _integer_problem(column, value, typ, line_count), value
+    if kind == "date":
+        return (None if isinstance(value, date) else f"is {value!r}, not a date"), value
+    if kind == "string":
+        return _text_problem(value), value
+    return None, value
+
+
+def _kind_of(column: Column) -> tuple[str, pa.DataType]:
+    """The kind of check a column's values get, and the (dictionary value) type they are checked against."""
     typ = column.type
     if pa.types.is_dictionary(typ):
         typ = typ.value_type
-    if pa.types.is_decimal(typ):
-        return _decimal_problem(value, typ)
-    if pa.types.is_boolean(typ):
-        return (None if isinstance(value, bool) else f"is {value!r}, not yes/no"), value
-    if pa.types.is_integer(typ):
-        return _integer_problem(column, value, typ, line_count), value
-    if pa.types.is_date(typ):
-        return (None if isinstance(value, date) else f"is {value!r}, not a date"), value
-    if pa.types.is_string(typ):
-        return _text_problem(value), value
-    return None, value
+    for kind, test in (
+        ("decimal", pa.types.is_decimal),
+        ("boolean", pa.types.is_boolean),
+        ("integer", pa.types.is_integer),
+        ("date", pa.types.is_date),
+        ("string", pa.types.is_string),
+    ):
+        if test(typ):
+            return kind, typ
+    return "other", typ
 
 
 def _decimal_problem(value: object, typ: pa.Decimal128Type) -> tuple[str | None, object]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from functools import lru_cache
 
 import pyarrow as pa
 
@@ -106,22 +107,60 @@ def _rescaled(value: object, typ: pa.DataType) -> object:
 
 def to_arrow(table: Table, rows: list[dict]) -> pa.Table:
     """Rows (dicts) -> a Table with exactly the dictionary's schema and column order."""
-    schema = table.schema
+    return columns_to_arrow(table, {col.name: [row.get(col.name) for row in rows] for col in table.columns})
+
+
+def columns_to_arrow(table: Table, values: dict[str, list]) -> pa.Table:
+    """Column lists (by column name) -> a Table with exactly the dictionary's schema and column order."""
     columns = {}
     for col in table.columns:
-        try:
-            values = [_rescaled(row.get(col.name), col.type) for row in rows]
-        except ValueError as exc:
-            raise ValueError(f"{table.name}.{col.name}: {exc}") from exc
-        columns[col.name] = pa.array(values, type=col.type)
-    return pa.Table.from_pydict(columns, schema=schema)
+        column = values[col.name]
+        if pa.types.is_decimal(col.type):
+            try:
+                column = [_rescaled(v, col.type) for v in column]
+            except ValueError as exc:
+                raise ValueError(f"{table.name}.{col.name}: {exc}") from exc
+        columns[col.name] = pa.array(column, type=col.type)
+    return pa.Table.from_pydict(columns, schema=table.schema)
+
+
+@lru_cache(maxsize=None)
+def _field_names(kind: type) -> frozenset[str]:
+    return frozenset(f.name for f in fields(kind))
+
+
+class _Columns:
+    """One table's values, column by column (no per-row dicts are kept)."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.values: dict[str, list] = {col.name: [] for col in table.columns}
+
+    def add(self, record: object | None, extra: dict) -> None:
+        """Append a row: ``extra`` first, then the record's dataclass fields, else null."""
+        names = _field_names(type(record)) if record is not None else frozenset()
+        for name, column in self.values.items():
+            if name in extra:
+                column.append(extra[name])
+            else:
+                column.append(getattr(record, name) if name in names else None)
+
+
+def _own_copy(report: ProjectReport) -> ProjectReport:
+    """A copy whose project and fund/note lists can change without touching ``report``
+    (results may be cached and reused); the records in them are shared, never mutated."""
+    own = copy.copy(report)
+    own.project = copy.copy(report.project)
+    own.funds = list(report.funds)
+    own.notes = list(report.notes)
+    return own
 
 
 class _Builder:
     """Accumulates rows of every table while reports are visited in file order."""
 
     def __init__(self) -> None:
-        self.rows: dict[str, list[dict]] = {name: [] for name in TABLES}
+        self.tables: dict[str, _Columns] = {name: _Columns(TABLES[name]) for name in TABLES}
         self.seen_ids: dict[str, str] = {}
 
     def assign_id(self, report: ProjectReport, source_file: str) -> str:
@@ -134,38 +173,31 @@ class _Builder:
 
     def add_report(self, report: ProjectReport, source_file: str, entry: ManifestEntry | None) -> bool:
         """Add one report's rows."""
-        report = copy.deepcopy(report)  # results may be cached and reused: never mutate them
+        report = _own_copy(report)
         fill_fiscal_year(report, entry)
         if report.project.fiscal_year is None:
             place_without_year(report)
         pid = self.assign_id(report, source_file)
         prov = {"project_id": pid, "source_file": source_file}
-        project = asdict(report.project)
-        project.update(prov, agency=entry.agency if entry else None, source_url=entry.source_url if entry else None)
-        self.rows["projects"].append(project)
+        project = dict(prov, agency=entry.agency if entry else None, source_url=entry.source_url if entry else None)
+        self.tables["projects"].add(report.project, project)
         year = report.project.fiscal_year
         for fund in report.funds:
-            row = asdict(fund)
-            row.update(prov)
-            row["fiscal_year"] = year + fund.fiscal_year_offset if year is not None else None
-            row["execution_rate_pct"] = execution_rate(fund.executed_yuan, fund.budget_full_year_yuan)
-            self.rows["funds"].append(row)
-        for indicator in report.indicators:
-            row = asdict(indicator)
-            row.update(prov)
-            self.rows["indicators"].append(row)
-        for score in report.scores:
-            row = asdict(score)
-            row.update(prov)
-            self.rows["scores"].append(row)
-        for note in report.notes:
-            row = asdict(note)
-            row.update(prov)
-            self.rows["parse_notes"].append(row)
+            derived = dict(
+                prov,
+                fiscal_year=year + fund.fiscal_year_offset if year is not None else None,
+                execution_rate_pct=execution_rate(fund.executed_yuan, fund.budget_full_year_yuan),
+            )
+            self.tables["funds"].add(fund, derived)
+        for name, records in (("indicators", report.indicators), ("scores", report.scores), ("parse_notes", report.notes)):
+            table = self.tables[name]
+            for record in records:
+                table.add(record, prov)
         return True
 
     def add_file(self, result: FileResult, accepted: int, late_rejections: int) -> None:
-        self.rows["source_files"].append(
+        self.tables["source_files"].add(
+            None,
             {
                 "source_file": result.source_file,
                 "sha256": result.sha256,
@@ -178,19 +210,20 @@ class _Builder:
                 "duplicate_of": result.duplicate_of,
                 "projects": accepted,
                 "rejected_projects": len(result.rejections) + late_rejections,
-            }
+            },
         )
         if result.status == DUPLICATE:
             return
         for rejection in result.rejections:
-            self.rows["rejections"].append(
+            self.tables["rejections"].add(
+                None,
                 {
                     "source_file": result.source_file,
                     "source_line": rejection.source_line,
                     "report_family": rejection.family,
                     "reason": rejection.reason,
                     "reason_line": rejection.reason_line,
-                }
+                },
             )
 
 
@@ -204,7 +237,9 @@ def build_tables(results: list[FileResult], manifest: dict[str, ManifestEntry]) 
             accepted = sum(builder.add_report(report, result.source_file, entry) for report in result.reports)
         late = len(result.reports) - accepted if result.status == PARSED else 0
         builder.add_file(result, accepted, late)
-    arrow = {
-        name: to_arrow(TABLES[name], rows) for name, rows in builder.rows.items() if name != "quality_findings"
-    }
+    arrow = {}
+    for name in list(builder.tables):
+        columns = builder.tables.pop(name)  # each table's lists are freed once it is built
+        if name != "quality_findings":
+            arrow[name] = columns_to_arrow(columns.table, columns.values)
     return Tables(arrow)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 _TAG = re.compile(r"</?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 _BREAK_TAG = re.compile(r"<\s*br\s*/?>", re.IGNORECASE)
@@ -31,6 +32,14 @@ _SPACE_LIKE = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 _WS_RUN = re.compile(r"[ \t]+")
+#: Anything ``clean_text`` would change besides outer whitespace: markup starts,
+#: entities, invisible/control characters, exotic spaces, tabs and space runs.
+_NEEDS_CLEANING = re.compile(
+    "[<&#*_\t" + re.escape(_INVISIBLE + _CONTROLS) + "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]|  "
+)
+_WS_ANY = re.compile(r"\s+")
+#: Labels and short values repeat across rows and reports; long texts rarely do.
+_CACHE_SIZE = 1 << 16
 
 
 def strip_invisible(text: str) -> str:
@@ -38,10 +47,13 @@ def strip_invisible(text: str) -> str:
     return _SPACE_LIKE.sub(" ", text.translate(_ZERO_WIDTH))
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def clean_text(text: str | None) -> str:
     """A stored value: no markup, no invisible characters, no outer whitespace."""
     if not text:
         return ""
+    if not _NEEDS_CLEANING.search(text):
+        return text.strip()  # the common case: nothing below would change it
     text = strip_invisible(text)
     text = _BREAK_TAG.sub(" ", text)
     text = _TAG.sub("", text)
@@ -52,10 +64,11 @@ def clean_text(text: str | None) -> str:
     return text.strip()
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def label_key(text: str | None) -> str:
     """A key for comparing labels: width-folded, no whitespace, no trailing colon."""
     text = unicodedata.normalize("NFKC", clean_text(text))
-    text = re.sub(r"\s+", "", text)
+    text = _WS_ANY.sub("", text)
     return text.rstrip(":")
 
 

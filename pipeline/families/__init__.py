@@ -32,6 +32,8 @@ class DocumentParse:
     families: list[str] = field(default_factory=list)
     reports: list[ProjectReport] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    #: The document's report segments, as ``split_segments`` cut them (kept so they are cut once).
+    segments: list[Segment] = field(default_factory=list, repr=False, compare=False)
 
 
 def family_of(row: Row) -> str | None:
@@ -65,8 +67,8 @@ _PARSERS = {module.FAMILY: module.parse for module in FAMILIES}
 
 def parse_document(document: Document) -> DocumentParse:
     """Parse every report segment of a document; a broken segment never stops the others."""
-    result = DocumentParse()
-    for segment in split_segments(document):
+    result = DocumentParse(segments=split_segments(document))
+    for segment in result.segments:
         if segment.family not in result.families:
             result.families.append(segment.family)
         try:

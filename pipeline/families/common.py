@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from pipeline.document import Row
 from pipeline.text import clean_text, label_key
@@ -31,9 +32,14 @@ def title_matches(row: Row, titles: tuple[str, ...], forbidden: tuple[str, ...] 
     values = row.values
     if not values or len(values) > 2:
         return False
-    key = label_key("".join(values)).lstrip("#")
-    key = _YEAR_IN_TITLE.sub("", key)
+    key = _title_key(row.joined_key)
     return key in titles and not any(f in key for f in forbidden)
+
+
+@lru_cache(maxsize=4096)
+def _title_key(joined_key: str) -> str:
+    """A row's joined label key without leading ``#`` and embedded fiscal year."""
+    return _YEAR_IN_TITLE.sub("", joined_key.lstrip("#"))
 
 
 def year_in_text(text: str) -> int | None:
