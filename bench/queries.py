@@ -42,7 +42,7 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, timeout: float) -> tuple[int,
     timer.start()
     try:
         started = time.perf_counter()
-        rows = con.execute(sql).fetch_arrow_table().num_rows
+        rows = con.sql(sql).to_arrow_table().num_rows
         return rows, (time.perf_counter() - started) * 1000
     finally:
         timer.cancel()
