@@ -14,12 +14,7 @@ Hand checks (DOMAIN-RULES §5):
 
 SOURCE = "000_a594e32171d85801.txt"
 
-OUT, EFF, SAT = "产出指标", "效益指标", "满意度指标"
-QTY, QUA, TIM, COST = "数量指标", "质量指标", "时效指标", "成本指标"
-SOC, SUS, SRV = "社会效益指标", "可持续影响指标", "服务对象满意度指标"
-A, P = "achieved", "partially_achieved"
-MET = "达成指标"
-PART = "部分达成指标并具有一定效果"
+from golden.current_helpers import A, COST, EFF, MET, OUT, P, PART, QTY, QUA, SAT, SOC, SRV, SUS, TIM, project
 
 DEPARTMENT = "上海市人力资源和社会保障局"
 UNIT = "上海市人力资源和社会保障局咨询服务中心"
@@ -29,23 +24,11 @@ INDICATOR_COUNTS = (12, 8, 10, 6)
 
 
 def _project(name, line, total, expected, actual):
-    return {
-        "report_type": "self_evaluation",
-        "template": "self_evaluation_2021",
-        "project_name": name,
-        "source_line": line,
-        "title": TITLE,
-        "fiscal_year": None,  # no year printed; the table stage takes it from the manifest
-        "fiscal_year_source": None,
-        "department": DEPARTMENT,
-        "implementing_unit": UNIT,
-        "total_score": total,
-        "total_score_raw": total,
-        "total_max_points": "100",
-        "grade": "优",
-        "goal_expected": expected,
-        "goal_actual": actual,
-    }
+    # fiscal year: no year printed; the table stage takes it from the manifest
+    return project(
+        title=TITLE, department=DEPARTMENT, unit=UNIT, fiscal_year=None, fiscal_year_source=None,
+        name=name, line=line, total=total, expected=expected, actual=actual,
+    )
 
 
 _GOAL_A = (

@@ -22,12 +22,7 @@ Hand checks (DOMAIN-RULES §5):
 
 SOURCE = "003_c5fddddb41e6eafd.txt"
 
-OUT, EFF, SAT = "产出指标", "效益指标", "满意度指标"
-QTY, QUA, TIM, COST = "数量指标", "质量指标", "时效指标", "成本指标"
-SOC, SUS, SRV = "社会效益指标", "可持续影响指标", "服务对象满意度指标"
-A, P = "achieved", "partially_achieved"
-MET = "达成指标"
-PART = "部分达成指标并具有一定效果"
+from golden.current_helpers import A, COST, EFF, MET, OUT, P, PART, QTY, QUA, SAT, SOC, SRV, SUS, TIM, project
 PCT = "百分比"
 
 DEPARTMENT = "上海市绿化和市容管理局"
@@ -38,23 +33,11 @@ INDICATOR_COUNTS = (13, 20, 17, 6)
 
 
 def _project(name, line, total, expected, actual):
-    return {
-        "report_type": "self_evaluation",
-        "template": "self_evaluation_2021",
-        "project_name": name,
-        "source_line": line,
-        "title": TITLE,
-        "fiscal_year": 2023,  # the "(2023年度)" line under the title
-        "fiscal_year_source": "document",
-        "department": DEPARTMENT,
-        "implementing_unit": UNIT,
-        "total_score": total,
-        "total_score_raw": total,
-        "total_max_points": "100",
-        "grade": "优",
-        "goal_expected": expected,
-        "goal_actual": actual,
-    }
+    # fiscal year: the "(2023年度)" line under the title
+    return project(
+        title=TITLE, department=DEPARTMENT, unit=UNIT, fiscal_year=2023, fiscal_year_source="document",
+        name=name, line=line, total=total, expected=expected, actual=actual,
+    )
 
 
 def _funds(first_line, initial, initial_yuan, full, full_yuan, executed, executed_yuan, rate, score):
