@@ -229,7 +229,7 @@ def test_target_met_but_points_deducted():
     set_total(r, "98")
     df = findings_of(r)
     only(df, ("target_met_but_points_deducted", "seq=2"))
-    assert set(df["severity"]) == {INFO}
+    assert set(df["severity"]) == {WARNING}
 
 
 def test_status_phrase_score_outside_its_band():

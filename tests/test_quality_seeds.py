@@ -37,9 +37,6 @@ WARNINGS = {
     ("status_score_outside_band", F003, P003D, "长效管理机制健全性"),  # 部分达成 at 8/10, the excluded top
     ("satisfaction_group_missing", F003, P003D, None),  # 50 / 40 / 0
     ("misspelling_in_report", F002, P002A, "资产管理制度建全"),  # 建全 for 健全
-}
-
-INFOS = {
     # C11 target met but points deducted: 5 rows
     ("target_met_but_points_deducted", F003, P003A, "市民满意度评分"),
     ("target_met_but_points_deducted", F003, P003B, "健全和落实热线管理制度"),
@@ -50,6 +47,9 @@ INFOS = {
     ("over_achievement_without_reason", F003, P003B, "测评数据差异化归集"),
     # C19 90.91 (优) at 79.18% execution
     ("top_grade_with_low_execution", F003, P003C, None),
+}
+
+INFOS = {
     # C15 000A-D depart from 50/30/10
     *{("recommended_weight_structure", F000, p, None) for p in (P000A, P000B, P000C, P000D)},
     # C17 placeholder, status-only actuals, ambiguous ratio scale
