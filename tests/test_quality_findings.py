@@ -16,7 +16,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.quality.checks import CHECKS, ERROR, INFO, WARNING  # noqa: E402
+from pipeline.quality.checks import CHECKS, ERROR, WARNING  # noqa: E402
 from pipeline.quality.cross_report import match_prior_year_reports  # noqa: E402
 from pipeline.quality.data import CheckData  # noqa: E402
 from pipeline.quality.findings import find_all  # noqa: E402

@@ -284,18 +284,29 @@ def test_names_differing_only_in_unicode_form_get_distinct_keys(raw):
     assert files[1].refusal.startswith("odd file name: another file has the same name")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads everything")
-def test_unreadable_files_and_folders_are_refused(raw):
+def test_unreadable_files_and_folders_are_refused(raw, monkeypatch):
+    """Permission errors are simulated at the OS calls (chmod would not stop root, who runs CI)."""
     (raw / "locked.txt").write_text("x")
-    (raw / "locked.txt").chmod(0)
     (raw / "closed").mkdir()
-    (raw / "closed").chmod(0)
-    try:
-        files = found(raw)
-        assert files["locked.txt"].refusal.startswith("cannot read file")
-        assert files["closed"].refusal.startswith("cannot read folder")
-    finally:
-        (raw / "closed").chmod(0o755)
+    (raw / "closed" / "inside.txt").write_text("x")
+    real_read_bytes, real_scandir = Path.read_bytes, os.scandir
+
+    def read_bytes(path):
+        if path.name == "locked.txt":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read_bytes(path)
+
+    def scandir(path="."):
+        if Path(path).name == "closed":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "scandir", scandir)
+    files = found(raw)
+    assert files["locked.txt"].refusal == "cannot read file: Permission denied"
+    assert files["closed"].refusal == "cannot read folder: Permission denied"
+    assert "closed/inside.txt" not in files
 
 
 # --- manifest ------------------------------------------------------------------
