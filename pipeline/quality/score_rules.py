@@ -91,15 +91,19 @@ def weights_sum_to_100(data: CheckData) -> pd.DataFrame:
     )
 
 
-def group_weights_match_declared_points(data: CheckData) -> pd.DataFrame:
+def _groups_beside_row_sums(data: CheckData, printed: str, row_sum: str) -> tuple[pd.DataFrame, pd.Series]:
+    """Level-1 group rows of ``scores`` that print ``printed``, indexed as in ``scores``, and
+    beside them the ``row_sum`` (weight_sum or score_sum) of their indicator rows (0 when none)."""
     sc = data.scores
-    groups = sc[~sc["component"].isin([COMPONENT_BUDGET, COMPONENT_TOTAL]) & sc["max_points"].notna()]
-    if groups.empty:
-        return no_findings()
-    sums = data.group_sums.rename(columns={"level1": "component", "weight_sum": "rows_weight"})
-    merged = groups.assign(_row=groups.index).merge(sums[["project_id", "component", "rows_weight"]],
+    groups = sc[~sc["component"].isin([COMPONENT_BUDGET, COMPONENT_TOTAL]) & sc[printed].notna()]
+    sums = data.group_sums.rename(columns={"level1": "component", row_sum: "_rows"})
+    merged = groups.assign(_row=groups.index).merge(sums[["project_id", "component", "_rows"]],
                                                    on=["project_id", "component"], how="left").set_index("_row")
-    observed = merged["rows_weight"].fillna(0.0)
+    return merged, merged["_rows"].fillna(0.0)
+
+
+def group_weights_match_declared_points(data: CheckData) -> pd.DataFrame:
+    merged, observed = _groups_beside_row_sums(data, printed="max_points", row_sum="weight_sum")
     bad = merged[(observed - merged["max_points"]).abs() > POINTS_TOLERANCE]
     if bad.empty:
         return no_findings()
@@ -165,14 +169,7 @@ def total_equals_sum_of_parts(data: CheckData) -> pd.DataFrame:
 
 
 def _group_scores_match_rows(data: CheckData) -> pd.DataFrame:
-    sc = data.scores
-    groups = sc[~sc["component"].isin([COMPONENT_BUDGET, COMPONENT_TOTAL]) & sc["reported_score"].notna()]
-    if groups.empty:
-        return no_findings()
-    sums = data.group_sums.rename(columns={"level1": "component", "score_sum": "rows_score"})
-    merged = groups.assign(_row=groups.index).merge(sums[["project_id", "component", "rows_score"]],
-                                                   on=["project_id", "component"], how="left").set_index("_row")
-    observed = merged["rows_score"].fillna(0.0)
+    merged, observed = _groups_beside_row_sums(data, printed="reported_score", row_sum="score_sum")
     bad = merged[(observed - merged["reported_score"]).abs() > POINTS_TOLERANCE + EPS]
     if bad.empty:
         return no_findings()
