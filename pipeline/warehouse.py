@@ -35,6 +35,9 @@ VERSIONS = "versions"
 CURRENT = "current"
 KEEP_VERSIONS = 2
 VIEWS_SQL = Path(__file__).with_name("views.sql")
+#: The oldest storage format the database file is written in: DuckDB 1.0 and later clients
+#: (the 1.x CLI from PyPI, the JDBC / ODBC drivers BI tools bundle) can open it, not only 2.0.
+STORAGE_VERSION = "v1.0.0"
 
 
 def sql_string(text: str) -> str:
@@ -110,8 +113,10 @@ def build_database(parquet_paths: dict[str, Path], db_path: Path) -> None:
 
     The expensive views are precomputed here, once per build (see ``PRECOMPUTED_VIEWS``).
     """
-    con = duckdb.connect(str(db_path))
+    con = duckdb.connect()
     try:
+        con.execute(f"ATTACH {sql_string(str(db_path))} AS warehouse (STORAGE_VERSION {sql_string(STORAGE_VERSION)})")
+        con.execute("USE warehouse")
         for name, path in parquet_paths.items():
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet({sql_string(str(path))})")
             for statement in comment_statements(name):
@@ -124,6 +129,8 @@ def build_database(parquet_paths: dict[str, Path], db_path: Path) -> None:
                 con.execute(statement)
             precompute_views(con)
         con.execute("CHECKPOINT")
+        con.execute("USE memory")
+        con.execute("DETACH warehouse")
     finally:
         con.close()
 

@@ -3,7 +3,12 @@ types an analyst can trust, and docs/data-dictionary.md up to date."""
 
 from __future__ import annotations
 
+import csv
+import io
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -46,6 +51,22 @@ def test_every_table_and_column_has_a_duckdb_comment(con):
         for col, (column_name, comment) in zip(spec.columns, rows):
             unit = f" [{col.unit}]" if col.unit else ""
             assert comment == f"{col.label_zh} | {col.meaning}{unit}", column_name
+
+
+def test_the_duckdb_shell_reads_the_comments_and_every_view(seed_warehouse, tmp_path):  # noqa: F811
+    """Issue 5's check, as an analyst types it: the 1.x ``duckdb`` shell, read-only, from another folder."""
+    shell = Path(sys.executable).with_name("duckdb")
+    db = str(seed_warehouse / "warehouse.duckdb")
+    sql = "select column_name, comment from duckdb_columns() where table_name = 'funds' order by column_index"
+    out = subprocess.run([str(shell), "-readonly", "-csv", "-noheader", db, "-c", sql], cwd=tmp_path,
+                         capture_output=True, text=True, check=True).stdout
+    rows = list(csv.reader(io.StringIO(out)))
+    assert [r[0] for r in rows] == TABLES["funds"].column_names
+    assert all(comment.strip() for _, comment in rows)
+    for view in view_sources(VIEWS_SQL.read_text(encoding="utf-8")):
+        counted = subprocess.run([str(shell), "-readonly", "-csv", "-noheader", db, "-c", f"select count(*) from {view}"],
+                                 cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+        assert int(counted) > 0, view
 
 
 def test_every_view_has_a_comment(con):
