@@ -15,9 +15,10 @@ applicable" and gives ``None`` (the raw ``-`` is kept).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from pipeline.document import Row
+from pipeline.document import Form, Row
 from pipeline.numbers import is_not_applicable, is_number, money_unit, parse_decimal, to_yuan
 from pipeline.records import (
     FUND_CURRENT_APPROPRIATION,
@@ -104,7 +105,7 @@ def parse_funds(rows: list[Row]) -> FundsBlock:
     columns = header_columns(header)
     if len(set(columns)) != len(columns):
         raise ReportRejected("funds header names a column twice", header.line)
-    unit = _header_unit(header)
+    unit = _header_unit(header) or _unit_line_before(rows, header_index)
     if unit is None:
         raise ReportRejected("funds header prints no money unit (万元 / 元)", header.line)
     funds: list[FundRecord] = []
@@ -128,6 +129,19 @@ def _header_unit(header: Row) -> str | None:
     return money_unit(label)
 
 
+#: A line of its own that states the unit of the table below it: ``单位：万元``, ``金额单位:元``.
+_UNIT_LINE = re.compile(r"^(?:金额)?单位:?(?P<unit>亿元|万元|元)$")
+
+
+def _unit_line_before(rows: list[Row], header_index: int) -> str | None:
+    """The unit stated on a line of its own above the funds header (nearest first)."""
+    for row in reversed(rows[:header_index]):
+        match = _UNIT_LINE.match(row.joined_key)
+        if match:
+            return match["unit"]
+    return None
+
+
 def fund_source_of(label: str) -> str | None:
     """The fund source a row label names, if any."""
     key = label_key(label)
@@ -137,10 +151,15 @@ def fund_source_of(label: str) -> str | None:
     return None
 
 
+def is_value_cell(text: str) -> bool:
+    """A cell a fund row can hold: a number (``79.18%`` too) or a not-applicable mark."""
+    return is_number(text) or is_not_applicable(text) or parse_decimal(text) is not None
+
+
 def _split_label(values: tuple[str, ...]) -> tuple[str, list[str]]:
     """Leading text cells form the label; the rest are the row's values."""
     index = 0
-    while index < len(values) and not is_number(values[index]) and not is_not_applicable(values[index]):
+    while index < len(values) and not is_value_cell(values[index]):
         index += 1
     return " ".join(values[:index]), list(values[index:])
 
@@ -151,9 +170,9 @@ def _fund_row(row: Row, columns: list[str], unit: str) -> FundRecord | None:
     source = fund_source_of(label) if label else None
     if source is None:
         return None
-    if any(not is_number(c) and not is_not_applicable(c) for c in cells):
+    if not all(is_value_cell(c) for c in cells):
         raise ReportRejected(f"fund row {label} holds a value that is not a number", row.line)
-    mapped = _map_cells(cells, columns)
+    mapped = _map_cells(cells, columns, _positional_cells(row, label))
     if mapped is None:
         raise ReportRejected(
             f"fund row {label} has {len(cells)} values for {len(columns)} columns", row.line
@@ -161,10 +180,27 @@ def _fund_row(row: Row, columns: list[str], unit: str) -> FundRecord | None:
     return _record(source, label, mapped, unit, row.line)
 
 
-def _map_cells(cells: list[str], columns: list[str]) -> dict[str, str] | None:
-    """Values by column: all columns in order, or all but the point columns."""
+def _positional_cells(row: Row, label: str) -> list[str] | None:
+    """A tab or pipe row's cells after its label, empty ones included (trailing empties
+    dropped); None for PDF text, whose empty cells leave no trace."""
+    if row.form == Form.TEXT or not label:
+        return None
+    cells = list(row.cells)
+    last_label_cell = max(i for i, c in enumerate(cells) if c and not is_value_cell(c))
+    after = cells[last_label_cell + 1:]
+    while after and not after[-1]:
+        after.pop()
+    return after
+
+
+def _map_cells(cells: list[str], columns: list[str], positional: list[str] | None) -> dict[str, str] | None:
+    """Values by column: all columns in order over the non-empty cells; else, for a tab or
+    pipe row whose blank cells stand for values not printed, by position; else all but the
+    point columns (sub-rows that leave 分数 / 得分 out)."""
     if len(cells) == len(columns):
         return dict(zip(columns, cells))
+    if positional is not None and len(cells) < len(columns) and len(positional) <= len(columns):
+        return {column: cell for column, cell in zip(columns, positional) if cell}
     without_points = [c for c in columns if c not in _POINT_COLUMNS]
     if len(cells) == len(without_points) and len(without_points) < len(columns):
         return dict(zip(without_points, cells))
