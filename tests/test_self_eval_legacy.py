@@ -380,3 +380,50 @@ def test_mutated_input_only_rejects(text):
         assert report.project.project_name
         assert report.indicators
         assert all(i.name for i in report.indicators)
+
+
+# --- regressions: probe findings ------------------------------------------------------
+
+PIPE_HEADER = """| 项目绩效自我评价 |  |  |  |
+|---|---|---|---|
+| 项目名称： | 测试项目 | 预算单位： | 上海市测试中心 |
+| 当年预算数（元）： | 1,000.00 | 上年预算金额（元）： | 900.00 |
+| 绩效等级： | 良好 |  |  |
+
+"""
+
+
+def test_pipe_fragment_continues_the_column_it_is_printed_in():
+    # A name split by a page break: the tail sits in the 指标名称 column, so it
+    # continues the name even though the indicator has a description.
+    text = PIPE_HEADER + (
+        "| 一级指标 | 指标名称 | 指标解释 | 权重 | 自评分 | 备注 |\n"
+        "|---|---|---|---|---|---|\n"
+        "| 投入与管理<br>(60分) | 财务管理制度的健全性和执 | 财务制度是否健全 | 60 | 50 |  |\n"
+        "\n"
+        "|  |  |  |  |  |  |\n"
+        "|---|---|---|---|---|---|\n"
+        "|  | 行的有效性 |  |  |  |  |\n"
+        "| 产出目标<br>(40分) | 乙 | 反映乙的 | 40 | 30 |  |\n"
+        "|  |  | 情况 |  |  |  |\n"
+        "|  | 丙续 | 描述续 |  |  | 备注续 |\n"
+        "| 合计 |  |  | 100 | 80 |  |\n"
+    )
+    report = parse_text(text)[0]
+    first, second = report.indicators
+    assert (first.name, first.description) == ("财务管理制度的健全性和执行的有效性", "财务制度是否健全")
+    assert (first.source_line, first.source_line_end) == (9, 13)
+    assert (second.name, second.description, second.remark) == ("乙丙续", "反映乙的情况描述续", "备注续")
+    assert (second.source_line, second.source_line_end) == (14, 16)
+    assert [(n.code, n.source_line) for n in report.notes] == [
+        ("name_split_across_page_break", 13),
+        ("description_split_across_page_break", 15),
+        ("name_split_across_page_break", 16),
+    ]
+
+
+def test_pdf_text_fragment_without_columns_keeps_the_description_rule():
+    # PDF text loses the columns: a single fragment continues the description.
+    text = synthetic("投入与管理 (100分) 甲 反映甲的 100 80\n行的有效性\n").replace("\t", " ")
+    report = parse_text(text)[0]
+    assert (report.indicators[0].name, report.indicators[0].description) == ("甲", "反映甲的行的有效性")

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from pipeline.document import Row
+from pipeline.document import Form, Row
 from pipeline.numbers import is_not_applicable, is_number, parse_decimal
 from pipeline.records import IndicatorRecord, ParseNote, ReportRejected
 from pipeline.text import clean_text, join_wrapped, label_key
@@ -39,8 +39,29 @@ class GroupLabel:
     line: int
 
 
+#: Header cells of the columns a text fragment can continue -> indicator field.
+CONTINUED_COLUMNS = {"指标名称": "name", "指标解释": "description", "备注": "remark"}
+
+
+@dataclass
+class Layout:
+    """Where the table header prints its columns (pipe and tab rows keep empty cells)."""
+
+    form: Form
+    width: int
+    fields: dict[int, str]  # cell index -> "name" / "description" / "remark"
+
+
+def layout_of(row: Row) -> Layout | None:
+    if row.form is Form.TEXT:
+        return None
+    fields = {i: CONTINUED_COLUMNS[label_key(c)] for i, c in enumerate(row.cells) if label_key(c) in CONTINUED_COLUMNS}
+    return Layout(row.form, len(row.cells), fields)
+
+
 @dataclass
 class TableParse:
+    layout: Layout | None = None
     indicators: list[IndicatorRecord] = field(default_factory=list)
     labels: list[GroupLabel] = field(default_factory=list)
     notes: list[ParseNote] = field(default_factory=list)
@@ -73,9 +94,14 @@ def is_notes_row(row: Row) -> bool:
 def parse_table(rows: list[Row], start: int) -> TableParse:
     """Read the indicator rows from ``rows[start]`` up to the 合计 row."""
     table = TableParse(end=len(rows))
+    if start > 0 and is_table_header(rows[start - 1]):
+        table.layout = layout_of(rows[start - 1])
     for index in range(start, len(rows)):
         row = rows[index]
-        if row.is_blank or is_table_header(row):
+        if row.is_blank:
+            continue
+        if is_table_header(row):
+            table.layout = layout_of(row)
             continue
         if is_total_row(row):
             _read_total(table, row)
@@ -189,12 +215,37 @@ def _attach_points(table: TableParse, token: str) -> bool:
     return True
 
 
+def _fragment_columns(table: TableParse, row: Row) -> dict[str, str] | None:
+    """The row's text by the column it is printed in (name / description / remark).
+
+    Only for a pipe or tab row laid out like the table header (a tab row may
+    lack trailing empty cells); None when the columns are unknown (PDF text) or
+    a cell sits in a column that text cannot continue.
+    """
+    layout = table.layout
+    if layout is None or row.form is not layout.form:
+        return None
+    if len(row.cells) > layout.width or (row.form is Form.PIPE and len(row.cells) != layout.width):
+        return None
+    parts: dict[str, list[str]] = {}
+    for index, cell in enumerate(row.cells):
+        if not cell:
+            continue
+        what = layout.fields.get(index)
+        if what is None:
+            return None
+        parts.setdefault(what, []).append(cell)
+    return {what: " ".join(cells) for what, cells in parts.items()} or None
+
+
 def _continue_previous(table: TableParse, row: Row, values: list[str]) -> None:
     """Text without numbers continues the previous indicator (page break or wrap).
 
-    Two or more cells continue the name and the description; a single cell
-    continues the description when the indicator has one (the longer cell is
-    the one that wraps), the name otherwise.
+    In pipe and tab rows each fragment continues the column it is printed in.
+    In PDF text the columns are lost: two or more cells continue the name and
+    the description; a single cell continues the description when the
+    indicator has one (the longer cell is the one that wraps), the name
+    otherwise.
     """
     if not table.indicators:
         table.notes.append(
@@ -202,14 +253,22 @@ def _continue_previous(table: TableParse, row: Row, values: list[str]) -> None:
         )
         return
     indicator = table.indicators[-1]
-    if len(values) == 1 and indicator.description:
-        indicator.description = join_wrapped([indicator.description, values[0]])
-        code, what = "description_split_across_page_break", "description"
-    else:
-        indicator.name = join_wrapped([indicator.name, values[0]])
-        if len(values) > 1:
-            indicator.description = join_wrapped([indicator.description or "", " ".join(values[1:])])
-        code, what = "name_split_across_page_break", "name"
+    columns = _fragment_columns(table, row)
+    if columns is None:
+        if len(values) == 1 and indicator.description:
+            columns = {"description": values[0]}
+        else:
+            columns = {"name": values[0]}
+            if len(values) > 1:
+                columns["description"] = " ".join(values[1:])
+    if "name" in columns:
+        indicator.name = join_wrapped([indicator.name, columns["name"]])
+    if "description" in columns:
+        indicator.description = join_wrapped([indicator.description or "", columns["description"]])
+    if "remark" in columns:
+        indicator.remark = join_wrapped([indicator.remark or "", columns["remark"]])
+    what = next(w for w in ("name", "description", "remark") if w in columns)
+    code = f"{what}_split_across_page_break"
     indicator.source_line_end = row.line
     message = f"line {row.line} continues the {what} of indicator '{indicator.name}' (line {indicator.source_line})"
     table.notes.append(ParseNote(code, message, row.line))
