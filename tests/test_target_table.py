@@ -379,3 +379,35 @@ def test_random_grids_only_raise_report_rejected(grid):
             continue
         assert all(i.name for i in report.indicators)
         assert [i.seq for i in report.indicators] == list(range(1, len(report.indicators) + 1))
+
+
+def test_composite_text_target_wrapped_as_text_joins_the_target():
+    """Bug: the text rest of a wrapped composite target was dropped as an orphan."""
+    grid = (
+        "产出目标\n时效\n"
+        "一级案件 响应时间：≤30分钟\n内，处置时间≤2小时\n"
+        "二级案件 响应时间：≤60分钟内，处置时\n间≤4小时\n"
+        "三级案件 响应时间：≤90分钟内，处置时间\n≤8小时\n"
+        "培训及时性 =100%"
+    )
+    report = parse_one(synthetic("项目名称： 测试", grid))
+    assert grid_of(report) == [
+        ("产出目标", "时效", "一级案件", "响应时间：≤30分钟内，处置时间≤2小时"),
+        ("产出目标", "时效", "二级案件", "响应时间：≤60分钟内，处置时间≤4小时"),
+        ("产出目标", "时效", "三级案件", "响应时间：≤90分钟内，处置时间≤8小时"),
+        ("产出目标", "时效", "培训及时性", "=100%"),
+    ]
+    assert [i.source_line_end for i in report.indicators] == [8, 10, 12, None]
+    notes = [(n.code, n.source_line) for n in report.notes]
+    assert "orphan_target_ignored" not in [code for code, _ in notes]
+    assert [line for code, line in notes if code == "target_split_across_lines"] == [8, 10, 12]
+
+
+def test_plain_target_after_a_complete_target_stays_an_orphan():
+    grid = "产出目标\n数量 培训人次 =100人次\n≥95%\n质量 合格率 >95%"
+    report = parse_one(synthetic("项目名称： 测试", grid))
+    assert grid_of(report) == [
+        ("产出目标", "数量", "培训人次", "=100人次"),
+        ("产出目标", "质量", "合格率", ">95%"),
+    ]
+    assert ("orphan_target_ignored", 7) in [(n.code, n.source_line) for n in report.notes]

@@ -23,9 +23,14 @@ Rules, applied to every content row of the grid (blank lines never matter):
    with the target printed beside its last line).
 3. **Rows with one cell** ``t``:
 
-   a. the open indicator's target ends in a digit or operator and ``t`` is a
-      bare number and/or a unit (``0分钟``, ``4小时``, ``%``): ``t`` continues
-      the target (``≤9`` + ``0分钟`` -> ``≤90分钟``);
+   a. ``t`` continues the open indicator's target (``continues_target``):
+      the target ends in a digit or operator and ``t`` is a bare number
+      and/or a unit (``≤9`` + ``0分钟`` -> ``≤90分钟``); or the target is
+      composite text (``响应时间：≤30分钟``) and ``t`` is its wrapped rest:
+      it starts with clause punctuation (``内，处置时间≤2小时`` starts with a
+      CJK char but is composite text not opening with an operator), or is
+      a measure completing a last clause that has no number yet. A
+      multi-cell row starting with clause punctuation continues it too;
    b. the open indicator has no target yet: ``t`` is its target when it looks
       like one (a measure, an operator anywhere, or a known qualitative word),
       else it continues the name (``...可持续发展的需`` + ``求``);
@@ -37,13 +42,12 @@ Rules, applied to every content row of the grid (blank lines never matter):
       of the indicator before (name wrapped under a target printed on the first
       line).
 
-Every join of wrapped pieces is recorded as a ParseNote. Not handled: a level
-label printed below the rows it spans (centred merged cells), and a target
-whose wrapped continuation is text rather than a number/unit.
+Every join of wrapped pieces is recorded as a ParseNote.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pipeline.document import Row
@@ -59,6 +63,9 @@ QUALITATIVE_TARGETS = {
 }
 _OPERATOR_CHARS = set("≥≤=<>＜＞＝≦≧")
 _UNITS = {label_key(u) for u in KNOWN_UNITS} | {"%", "％"}
+#: Punctuation that ends or joins clauses: a cell never starts with it.
+_CLAUSE_PUNCTUATION = set("，,、；;。：:）)")
+_CLAUSE_SPLIT = re.compile(r"[，,、；;。：:]")
 
 
 def is_operator(text: str) -> bool:
@@ -76,9 +83,15 @@ def looks_like_target(text: str) -> bool:
 
 
 def continues_target(target: str, fragment: str) -> bool:
-    """Is ``fragment`` the wrapped rest of ``target`` (a number or unit cut off)?"""
+    """Is ``fragment`` the wrapped rest of ``target``?
+
+    Either a number or unit cut off a measure (``≤9`` + ``0分钟``), or the rest
+    of a composite text target (``响应时间：≤30分钟`` + ``内，处置时间≤2小时``).
+    """
     if not target or not fragment:
         return False
+    if _continues_text_target(target, fragment):
+        return True
     if not (target[-1].isdigit() or target[-1] in _OPERATOR_CHARS or target[-1] == "."):
         return False
     if label_key(fragment) in _UNITS:
@@ -89,6 +102,41 @@ def continues_target(target: str, fragment: str) -> bool:
         and measure.value is not None
         and measure.operator is None
         and (measure.unit is None or label_key(measure.unit) in _UNITS)
+    )
+
+
+def is_composite_text(text: str) -> bool:
+    """A target written as text around its measures (``响应时间：≤30分钟``): neither
+    a plain measure nor a qualitative word, but holding an operator."""
+    if parse_measure(text).value is not None:
+        return False
+    key = label_key(text)
+    if key in QUALITATIVE_TARGETS or key in MISSPELLINGS:
+        return False
+    return any(ch in _OPERATOR_CHARS for ch in text)
+
+
+def _continues_text_target(target: str, fragment: str) -> bool:
+    """The wrapped rest of a composite text target.
+
+    The fragment continues it when it cannot open a cell (it starts with
+    clause punctuation), when it is itself composite text that does not start
+    with an operator (``间≤4小时``: the middle of a clause), or when it is a
+    measure completing the target's last clause, which names a measure but
+    holds no number yet (``…处置时间`` + ``≤2小时``).
+    """
+    if not is_composite_text(target):
+        return False
+    if fragment[0] in _CLAUSE_PUNCTUATION:
+        return True
+    if is_composite_text(fragment) and fragment[0] not in _OPERATOR_CHARS:
+        return True
+    last_clause = _CLAUSE_SPLIT.split(target)[-1]
+    return (
+        parse_measure(fragment).value is not None
+        and fragment[0] in _OPERATOR_CHARS
+        and bool(last_clause)
+        and not any(ch.isdigit() or ch in _OPERATOR_CHARS for ch in last_clause)
     )
 
 
@@ -155,6 +203,16 @@ class GridReader:
         if cut >= 2 and is_operator(tokens[cut - 1]):
             cut -= 1
         name, target = " ".join(tokens[:cut]), "".join(tokens[cut:])
+        current = self.open
+        if (
+            current is not None
+            and current.target is not None
+            and not labelled
+            and tokens[0][0] in _CLAUSE_PUNCTUATION
+            and continues_target(current.target, tokens[0])
+        ):
+            self._continue_target(" ".join(tokens), row)
+            return
         if self.open is not None and self.open.target is None and not labelled:
             self._extend_name(name, row)
             self.open.target_parts.append(target)
@@ -167,11 +225,7 @@ class GridReader:
     def _one_cell_row(self, token: str, index: int, row: Row, labelled: bool) -> None:
         current = self.open
         if current is not None and current.target is not None and continues_target(current.target, token):
-            current.target_parts.append(token)
-            current.last_line = row.line
-            self.notes.append(
-                ParseNote("target_split_across_lines", f"target continues on the next line: {token!r}", row.line)
-            )
+            self._continue_target(token, row)
         elif current is not None and current.target is None:
             if looks_like_target(token):
                 current.target_parts.append(token)
@@ -248,6 +302,13 @@ class GridReader:
     def _start(self, row: Row, name: str) -> None:
         ctx = self.context
         self.open = _Open(row.line, ctx.level1, ctx.level2, ctx.level1_raw, ctx.level2_raw, [name], [], row.line)
+
+    def _continue_target(self, text: str, row: Row) -> None:
+        self.open.target_parts.append(text)
+        self.open.last_line = row.line
+        self.notes.append(
+            ParseNote("target_split_across_lines", f"target continues on the next line: {text!r}", row.line)
+        )
 
     def _extend_name(self, text: str, row: Row) -> None:
         self.open.name_parts.append(text)
