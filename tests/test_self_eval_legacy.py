@@ -427,3 +427,26 @@ def test_pdf_text_fragment_without_columns_keeps_the_description_rule():
     text = synthetic("投入与管理 (100分) 甲 反映甲的 100 80\n行的有效性\n").replace("\t", " ")
     report = parse_text(text)[0]
     assert (report.indicators[0].name, report.indicators[0].description) == ("甲", "反映甲的行的有效性")
+
+
+@pytest.mark.parametrize(
+    ("weight", "score"),
+    [("分值", "得分"), ("分数", "评分"), ("权重", "得分"), ("分值（分）", "自评分"), ("权重", "自评分")],
+)
+def test_scoring_header_variants(weight, score):
+    text = synthetic("投入与管理 (40分)\t甲\t反映甲\t40\t30\t\n产出目标 (60分)\t乙\t\t60\t50\t\n")
+    text = text.replace("\t权重\t自评分\t", f"\t{weight}\t{score}\t")
+    report = parse_text(text)[0]
+    assert [(i.name, i.description, i.weight, i.score) for i in report.indicators] == [
+        ("甲", "反映甲", Decimal("40"), Decimal("30")),
+        ("乙", None, Decimal("60"), Decimal("50")),
+    ]
+    assert (report.project.total_max_points, report.project.total_score) == (Decimal("100"), Decimal("80"))
+    assert report.notes == []
+
+
+def test_header_without_weight_or_score_column_is_not_a_table():
+    text = SYNTHETIC_HEADER.replace("\t权重\t自评分\t", "\t目标值\t实际值\t") + "\t甲\t\t100\t80\t\n合计\t\t\t100\t80\n"
+    with pytest.raises(ReportRejected) as caught:
+        parse_text(text)
+    assert caught.value.reason.startswith("indicator table missing")

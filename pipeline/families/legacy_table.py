@@ -55,7 +55,7 @@ class Layout:
 def layout_of(row: Row) -> Layout | None:
     if row.form is Form.TEXT:
         return None
-    fields = {i: CONTINUED_COLUMNS[label_key(c)] for i, c in enumerate(row.cells) if label_key(c) in CONTINUED_COLUMNS}
+    fields = {i: CONTINUED_COLUMNS[column_key(c)] for i, c in enumerate(row.cells) if column_key(c) in CONTINUED_COLUMNS}
     return Layout(row.form, len(row.cells), fields)
 
 
@@ -71,9 +71,20 @@ class TableParse:
     end: int = 0  # index of the first row after the table
 
 
+#: Printed headers of the weight and the score columns (``权重 | 自评分``, ``分值 | 得分``, …).
+WEIGHT_HEADERS = ("权重", "分值", "分数")
+SCORE_HEADERS = ("自评分", "得分", "评分")
+_UNIT_SUFFIX = re.compile(r"\([^()]*\)$")
+
+
+def column_key(cell: str) -> str:
+    """A header cell's key without a trailing bracketed unit (``分值（分）`` -> ``分值``)."""
+    return _UNIT_SUFFIX.sub("", label_key(cell))
+
+
 def is_table_header(row: Row) -> bool:
-    keys = set(row.keys)
-    return "指标名称" in keys and bool(keys & {"权重", "自评分"})
+    keys = {column_key(cell) for cell in row.values}
+    return "指标名称" in keys and bool(keys & {*WEIGHT_HEADERS, *SCORE_HEADERS})
 
 
 def find_table_header(rows: list[Row]) -> int | None:

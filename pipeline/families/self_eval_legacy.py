@@ -41,7 +41,7 @@ def parse(segment: Segment) -> ProjectReport:
         raise ReportRejected("empty segment")
     header_index = find_table_header(rows)
     if header_index is None:
-        raise ReportRejected("indicator table missing (no 指标名称/权重/自评分 header)", segment.first_line)
+        raise ReportRejected("indicator table missing (no 指标名称 / 权重 or 分值 / 自评分 or 得分 header)", segment.first_line)
     entries = read_header(rows[1:header_index])
     notes = repair_spills(entries)
     fields = by_field(entries)
