@@ -12,6 +12,7 @@ zeros beyond the column's scale (``55070152.0000`` 元) is rescaled.
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 from datetime import date
 from decimal import Decimal
@@ -26,6 +27,8 @@ from pipeline.schema import TABLES, Column
 #: Columns the tables add themselves (not the parser's to fill).
 _ADDED_BY_TABLES = {"project_id", "source_file", "agency", "source_url", "fiscal_year_source", "execution_rate_pct"}
 _LINE_FIELDS = {"source_line", "source_line_end"}
+#: What UTF-8 cannot encode: a lone surrogate (e.g. from undecodable bytes).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _WHAT = {
     ProjectRecord: ("projects", "project"),
@@ -85,10 +88,12 @@ def _check_unique(records: list, table_name: str, what: str) -> None:
 def _fit_record(record: object, line_count: int) -> None:
     what, checks = _checks_of(type(record))
     line = getattr(record, "source_line", None)
-    for name, column, kind, typ in checks:
+    for name, column, kind, typ, nullable in checks:
         value = getattr(record, name)
-        if kind == "string" and type(value) is str and value.isascii() and value:
-            continue  # the common case, surely storable
+        if value is None and nullable:
+            continue  # the commonest case: a column left empty that may be
+        if kind == "string" and type(value) is str and value and (value.isascii() or not _SURROGATE.search(value)):
+            continue  # the common case, surely storable (the text checks below, without the calls)
         if column is None:
             problem = _plain_field_problem(name, value)
         else:
@@ -101,21 +106,26 @@ def _fit_record(record: object, line_count: int) -> None:
             raise UnfitReport(f"{where}: {label} {problem}", line if isinstance(line, int) and line >= 1 else None)
 
 
-_Check = tuple[str, "Column | None", str, "pa.DataType | None"]
+_Check = tuple[str, "Column | None", str, "pa.DataType | None", bool]
 
 
 @lru_cache(maxsize=None)
 def _checks_of(record_type: type) -> tuple[str, tuple[_Check, ...]]:
     """What a record of this type is called, and each of its fields with its column
-    (if any) and the kind of check the column's values get."""
+    (if any), the kind of check the column's values get and whether it may be null."""
     table_name, what = _WHAT[record_type]
     columns = {c.name: c for c in TABLES[table_name].columns}
     checks = []
     for f in fields(record_type):
         column = columns.get(f.name)
         kind, typ = _kind_of(column) if column is not None else ("", None)
-        checks.append((f.name, column, kind, typ))
+        checks.append((f.name, column, kind, typ, column is not None and _may_be_null(column)))
     return what, tuple(checks)
+
+
+def _may_be_null(column: Column) -> bool:
+    """A column that may be left empty (nullable, or filled by the tables themselves)."""
+    return column.nullable or column.name in _ADDED_BY_TABLES
 
 
 def _plain_field_problem(name: str, value: object) -> str | None:
@@ -131,7 +141,7 @@ def _column_problem(
     """Why ``value`` cannot be stored in ``column`` (None if it can), and the value to store;
     ``kind`` and ``typ`` are the column's ``_kind_of``."""
     if value is None or value == "":
-        if not column.nullable and column.name not in _ADDED_BY_TABLES:
+        if not _may_be_null(column):
             return "is missing", value
         return None, value
     if kind == "decimal":

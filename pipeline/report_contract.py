@@ -66,41 +66,114 @@ def check_report(report: ProjectReport) -> None:
 
 
 def _check_record(record: object, template: str) -> None:
-    values = {f.name: getattr(record, f.name) for f in fields(record)}
-    if isinstance(record, IndicatorRecord):
-        values[_CATEGORY_PATH] = f"{template}|{record.level1 or ''}|{record.level2 or ''}"
-    for rule in row_rules(_TABLE_OF[type(record)]):
-        problem = _broken(rule, values)
+    for rule in _rules_of(type(record)):
+        problem = rule.problem(record, template)
         if problem:
-            line = values.get("source_line")
-            where = f"{_WHAT[type(record)]} at line {line}" if isinstance(line, int) else _WHAT[type(record)]
-            notes = (rule.get("meta") or {}).get("notes")
-            raise ContractBroken(f"{where}: {problem}" + (f" (rule: {notes})" if notes else ""), line)
+            line = getattr(record, "source_line", None)
+            what = _WHAT[type(record)]
+            where = f"{what} at line {line}" if isinstance(line, int) else what
+            raise ContractBroken(f"{where}: {problem}" + (f" (rule: {rule.notes})" if rule.notes else ""), line)
 
 
-def _broken(rule: dict, values: dict) -> str | None:
+@lru_cache(maxsize=None)
+def _rules_of(record_type: type) -> tuple["_Rule", ...]:
+    """The table's row rules, compiled once per record type, in the suite's order.
+
+    A rule about a column the record does not carry (``project_exists``, the
+    funds' ``fiscal_year``) is the tables' business and is left out here.
+    """
+    names = {f.name for f in fields(record_type)}
+    if record_type is IndicatorRecord:
+        names.add(_CATEGORY_PATH)
+    compiled = (_compile(rule) for rule in row_rules(_TABLE_OF[record_type]))
+    return tuple(rule for rule in compiled if rule.columns <= names)
+
+
+def _compile(rule: dict) -> "_Rule":
     kwargs = rule["kwargs"]
+    notes = (rule.get("meta") or {}).get("notes")
     if rule["type"] == "expect_column_pair_values_a_to_be_greater_than_b":
-        a, b = values.get(kwargs["column_A"]), values.get(kwargs["column_B"])
-        if a is None or b is None or kwargs["column_A"] not in values:
-            return None
-        ok = a >= b if kwargs.get("or_equal") else a > b
-        return None if ok else f"{kwargs['column_A']} {a} is before {kwargs['column_B']} {b}"
-    column = kwargs["column"]
-    value = values.get(column)
-    if value is None or column not in values:
-        return None  # nulls are the not-null rules' business, absent columns the tables'
+        return _PairRule(kwargs["column_A"], kwargs["column_B"], bool(kwargs.get("or_equal")), notes)
     if rule["type"] == "expect_column_values_to_be_in_set":
-        if value in kwargs["value_set"]:
+        return _SetRule(kwargs["column"], kwargs["value_set"], notes)
+    return _RangeRule(kwargs["column"], kwargs.get("min_value"), kwargs.get("max_value"), notes)
+
+
+def _value(record: object, column: str, template: str) -> object:
+    """A record's value for a column; an indicator's category path is made of three."""
+    if column == _CATEGORY_PATH:
+        return f"{template}|{record.level1 or ''}|{record.level2 or ''}"
+    return getattr(record, column)
+
+
+class _Rule:
+    """One row rule; ``problem`` says how a record breaks it (None if it does not)."""
+
+    columns: frozenset[str]
+    notes: str | None
+
+    def problem(self, record: object, template: str) -> str | None:
+        raise NotImplementedError
+
+
+class _PairRule(_Rule):
+    """``column_a`` must be greater than (or equal to) ``column_b`` when both are set."""
+
+    def __init__(self, column_a: str, column_b: str, or_equal: bool, notes: str | None):
+        self.column_a, self.column_b, self.or_equal, self.notes = column_a, column_b, or_equal, notes
+        self.columns = frozenset((column_a, column_b))
+
+    def problem(self, record: object, template: str) -> str | None:
+        a, b = _value(record, self.column_a, template), _value(record, self.column_b, template)
+        if a is None or b is None:
             return None
-        if column == _CATEGORY_PATH:
+        ok = a >= b if self.or_equal else a > b
+        return None if ok else f"{self.column_a} {a} is before {self.column_b} {b}"
+
+
+class _SetRule(_Rule):
+    """A closed vocabulary; text is looked up in a set, anything else in the suite's list."""
+
+    def __init__(self, column: str, value_set: list, notes: str | None):
+        self.column, self.value_set, self.notes = column, value_set, notes
+        self.columns = frozenset((column,))
+        self.texts = frozenset(v for v in value_set if type(v) is str)
+
+    def problem(self, record: object, template: str) -> str | None:
+        value = _value(record, self.column, template)
+        if value is None:
+            return None  # nulls are the not-null rules' business
+        if value in self.texts if type(value) is str else value in self.value_set:
+            return None
+        if self.column == _CATEGORY_PATH:
             template, level1, level2 = value.split("|", 2)
             return f"category {level1 or '-'} / {level2 or '-'} is not in the vocabulary of template {template}"
-        return f"{column} {value!r} is not one of {kwargs['value_set']}"
-    low, high = kwargs.get("min_value"), kwargs.get("max_value")
-    number = Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else value
-    if not isinstance(number, Decimal):
+        return f"{self.column} {value!r} is not one of {self.value_set}"
+
+
+class _RangeRule(_Rule):
+    """Numbers (exact decimals and whole numbers) between bounds; other values pass."""
+
+    def __init__(self, column: str, low: object, high: object, notes: str | None):
+        self.column, self.low, self.high, self.notes = column, low, high, notes
+        self.columns = frozenset((column,))
+        self.low_decimal = Decimal(str(low)) if low is not None else None
+        self.high_decimal = Decimal(str(high)) if high is not None else None
+
+    def problem(self, record: object, template: str) -> str | None:
+        value = getattr(record, self.column)
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = Decimal(value)
+        elif isinstance(value, Decimal):
+            number = value
+        else:
+            return None
+        if (self.low_decimal is not None and number < self.low_decimal) or (
+            self.high_decimal is not None and number > self.high_decimal
+        ):
+            low = self.low if self.low is not None else "-∞"
+            high = self.high if self.high is not None else "∞"
+            return f"{self.column} {value} is outside {low}..{high}"
         return None
-    if (low is not None and number < Decimal(str(low))) or (high is not None and number > Decimal(str(high))):
-        return f"{column} {value} is outside {low if low is not None else '-∞'}..{high if high is not None else '∞'}"
-    return None
