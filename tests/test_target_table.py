@@ -411,3 +411,44 @@ def test_plain_target_after_a_complete_target_stays_an_orphan():
         ("产出目标", "质量", "合格率", ">95%"),
     ]
     assert ("orphan_target_ignored", 7) in [(n.code, n.source_line) for n in report.notes]
+
+
+def _fund_rows(report: ProjectReport) -> list[tuple]:
+    return [
+        (f.fiscal_year_offset, f.source_line, f.budget_full_year_raw, f.budget_full_year_yuan, f.executed_yuan)
+        for f in report.funds
+    ]
+
+
+def test_money_value_wrapped_onto_the_next_line_is_carried():
+    """Bug: 项目当年预算（元）： with its amount on the next line lost the current-year fund row."""
+    header = (
+        "项目名称： 测试\n"
+        "项目总预算（元）： 3,256,800.00 项目当年预算（元）：\n"
+        "3,256,800.00\n"
+        "同名项目上年预算额（元）：\n"
+        "3,100,000 同名项目上年预算执行数（元）： 3,050,120"
+    )
+    report = parse_one(synthetic(header, "产出目标 数量 人数 =5人"))
+    assert report.project.project_total_budget_yuan == Decimal("3256800.00")
+    assert _fund_rows(report) == [
+        (0, 4, "3,256,800.00", Decimal("3256800.00"), None),
+        (-1, 6, "3,100,000", Decimal("3100000"), Decimal("3050120")),
+    ]
+    notes = [(n.code, n.source_line) for n in report.notes]
+    assert notes == [("header_value_wrapped", 5), ("header_value_wrapped", 7)]
+
+
+def test_money_label_without_a_value_leaves_a_note():
+    header = (
+        "项目名称： 测试\n"
+        "项目总预算（元）： 500 项目当年预算（元）：\n"
+        "见附件\n"
+        "同名项目上年预算额（元）： 待定 同名项目上年预算执行数（元）："
+    )
+    report = parse_one(synthetic(header, "产出目标 数量 人数 =5人"))
+    assert [(f.fiscal_year_offset, f.budget_full_year_raw, f.budget_full_year_yuan) for f in report.funds] == [
+        (-1, "待定", None),
+    ]
+    notes = [(n.code, n.source_line) for n in report.notes]
+    assert notes == [("money_value_missing", 4), ("money_value_unreadable", 6)]

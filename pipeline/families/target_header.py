@@ -15,6 +15,14 @@ Everything above the target grid is read in one pass over the content rows
   the hard-wrapped continuation of the last text field of the previous header
   row (``项目名称： 12333热线咨询平台项`` + ``目经费``). Other rows are ignored.
 
+Money values wrap too: a money label printed last on its line with no value
+takes an amount that opens the next line (``项目当年预算（元）：`` +
+``3,256,800.00``; the rest of that line is read as usual). A header, section
+or terminator line next means the value is printed blank (a new project has
+no 同名项目上年预算额). Any other line leaves a ``money_value_missing`` note,
+and a value that is no amount a ``money_value_unreadable`` note: a money
+label never vanishes silently.
+
 Whitespace rule for text: the cells of one line are joined with one space
 (runs of printed spaces collapse to one, as the PDF printed them between
 words); the lines of one value are joined with ``text.join_wrapped``, so a
@@ -143,8 +151,13 @@ class _Reader:
         self.section_parts: list[str] = []
         self.section_line = 0
         self.wrap_field: str | None = None
+        self.wrap_money: str | None = None  # money field whose value the next line may carry
 
     def feed(self, row: Row) -> None:
+        if self.wrap_money is not None:
+            row = self._continue_money(row)
+            if row is None:
+                return
         section, inline = split_first_cell(row.values[0], _SECTION_KEYS)
         if section is not None:
             self._close_section()
@@ -164,6 +177,11 @@ class _Reader:
 
     def finish(self) -> HeaderParse:
         self._close_section()
+        for name, money in self.result.money.items():
+            if money.raw and not is_not_applicable(money.raw) and money.yuan is None:
+                self.result.notes.append(
+                    ParseNote("money_value_unreadable", f"{money.label} holds no amount: {money.raw!r}", money.line)
+                )
         return self.result
 
     def _close_section(self) -> None:
@@ -187,6 +205,12 @@ class _Reader:
         # only the row's last field, read from this row, can run on into the next line
         last = list(found)[-1] if found else None
         self.wrap_field = last if last in stored and last in WRAPPABLE_FIELDS else None
+        self.wrap_money = None
+        if last is not None and _UNIT_SEP in last:
+            money_name = last.split(_UNIT_SEP)[0]
+            money = self.result.money.get(money_name)
+            if money is not None and money.line == row.line and not money.raw:
+                self.wrap_money = money_name
 
     def _store_money(self, name: str, value: Field, row: Row) -> None:
         field_name, unit = name.split(_UNIT_SEP)
@@ -194,6 +218,35 @@ class _Reader:
             return
         label = next((_printed_label(c) for c in row.values if LABELS.get(_key_of(c)) == name), field_name)
         self.result.money[field_name] = MoneyField(value.value, unit, label, value.line)
+
+    def _continue_money(self, row: Row) -> Row | None:
+        """A money label printed last on its line with no value: the value may be
+        the first cell of the next line (``项目当年预算（元）：`` + ``3,256,800.00``).
+
+        Returns what is left of ``row`` to read, or None when nothing is left.
+        A header, section or terminator row next means the value is printed
+        blank. Any other row that does not start with an amount leaves the
+        label without a value and a ``money_value_missing`` note.
+        """
+        name, self.wrap_money = self.wrap_money, None
+        money = self.result.money[name]
+        first = row.values[0]
+        if to_yuan(first, money.unit) is not None or is_not_applicable(first):
+            self.result.money[name] = MoneyField(clean_text(first), money.unit, money.label, money.line)
+            self.result.notes.append(
+                ParseNote("header_value_wrapped", f"{name} continues on the next line: {first!r}", row.line)
+            )
+            rest = row.values[1:]
+            return Row(row.line, row.text, row.form, tuple(rest)) if rest else None
+        if not (is_header_row(row) or is_terminator(row) or split_first_cell(first, _SECTION_KEYS)[0]):
+            self.result.notes.append(
+                ParseNote(
+                    "money_value_missing",
+                    f"{money.label} prints no amount on its line or the next ({line_text(row)!r})",
+                    money.line,
+                )
+            )
+        return row
 
     def _continue_field(self, row: Row) -> None:
         name = self.wrap_field
