@@ -450,3 +450,25 @@ def test_header_without_weight_or_score_column_is_not_a_table():
     with pytest.raises(ReportRejected) as caught:
         parse_text(text)
     assert caught.value.reason.startswith("indicator table missing")
+
+
+def test_table_cut_off_without_total_row_is_rejected():
+    # 2 of the rows, 40 of 100 points, and no 合计 row: the rest of the table is lost.
+    text = SYNTHETIC_HEADER + "投入与管理 (40分)\t甲\t反映甲\t30\t30\t\n\t乙\t\t10\t8\t\n"
+    with pytest.raises(ReportRejected) as caught:
+        parse_text(text)
+    assert caught.value.reason == (
+        "indicator table has no total row (合计) and is cut off: its 2 rows (header line 7) carry 40 of 100 points"
+    )
+    assert caught.value.source_line == 9
+    result = parse_document(Document.from_text("t.txt", text))
+    assert result.reports == []
+    assert [(r.family, r.source_line, r.reason_line) for r in result.rejections] == [(FAMILY, 1, 9)]
+
+
+def test_complete_table_without_total_row_is_kept_with_a_note():
+    text = SYNTHETIC_HEADER + "投入与管理 (40分)\t甲\t\t40\t30\t\n产出目标 (60分)\t乙\t\t60\t50\t\n"
+    report = parse_text(text)[0]
+    assert [i.name for i in report.indicators] == ["甲", "乙"]
+    assert (report.project.total_score, report.project.total_max_points) == (None, None)
+    assert [(n.code, n.source_line) for n in report.notes] == [("total_row_missing", 9)]

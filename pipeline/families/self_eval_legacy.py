@@ -9,6 +9,8 @@ row, and a 说明 block stating the grade bands. The pieces live in
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pipeline.document import Row, Segment
 from pipeline.families.common import parse_date, parse_yes_no, title_matches, year_in_text
 from pipeline.families.legacy_footer import grade_bands, notes_block
@@ -19,7 +21,7 @@ from pipeline.families.legacy_groups import (
     total_score_record,
 )
 from pipeline.families.legacy_header import HeaderEntry, by_field, read_header, repair_spills
-from pipeline.families.legacy_table import TableParse, find_table_header, parse_table
+from pipeline.families.legacy_table import GroupLabel, TableParse, find_table_header, parse_table
 from pipeline.numbers import money_unit, parse_decimal, to_yuan
 from pipeline.records import FUND_TOTAL, FundRecord, ProjectRecord, ProjectReport, ReportRejected
 from pipeline.text import clean_text
@@ -52,6 +54,8 @@ def parse(segment: Segment) -> ProjectReport:
     if not table.indicators:
         raise ReportRejected("indicator table has no indicator rows", rows[header_index].line)
     labels = merge_repeated_labels(table.labels)
+    if table.total_line is None:
+        _reject_if_cut_off(table, labels, rows[header_index])
     groups, group_notes = assign_groups(table.indicators, labels)
     notes.extend(table.notes)
     notes.extend(group_notes)
@@ -70,6 +74,25 @@ def parse(segment: Segment) -> ProjectReport:
         indicators=table.indicators,
         scores=scores,
         notes=sorted(notes, key=lambda note: note.source_line),
+    )
+
+
+#: The full score of the template: the weights of a complete table add up to it.
+FULL_POINTS = Decimal(100)
+
+
+def _reject_if_cut_off(table: TableParse, labels: list[GroupLabel], header: Row) -> None:
+    """A table without its 合计 row whose weights fall short of the full points was cut off."""
+    weights = sum((i.weight for i in table.indicators if i.weight is not None), Decimal(0))
+    declared = sum((label.points for label in labels if label.points is not None), Decimal(0))
+    expected = max(FULL_POINTS, declared)
+    if weights >= expected:
+        return
+    last = table.indicators[-1]
+    raise ReportRejected(
+        f"indicator table has no total row (合计) and is cut off: its {len(table.indicators)} rows "
+        f"(header line {header.line}) carry {weights} of {expected} points",
+        last.source_line_end or last.source_line,
     )
 
 
