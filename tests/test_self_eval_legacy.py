@@ -472,3 +472,37 @@ def test_complete_table_without_total_row_is_kept_with_a_note():
     assert [i.name for i in report.indicators] == ["甲", "乙"]
     assert (report.project.total_score, report.project.total_max_points) == (None, None)
     assert [(n.code, n.source_line) for n in report.notes] == [("total_row_missing", 9)]
+
+
+SECOND_BLOCK = """项目名称：\t第二项目\t预算单位：\t上海市第二中心
+当年预算数（元）：\t2,000.00\t上年预算金额（元）：\t1,500.00
+绩效等级：\t优秀
+一级指标\t指标名称\t指标解释\t权重\t自评分\t备注
+投入与管理 (100分)\t丁\t\t100\t95\t
+合计\t\t\t100\t95\t
+"""
+
+
+def test_project_block_without_title_starts_a_new_report():
+    first = synthetic("投入与管理 (100分)\t甲\t\t100\t80\t\n") + "说明：1、依据绩效目标自评。\n"
+    text = first + SECOND_BLOCK
+    result = parse_document(Document.from_text("t.txt", text))
+    assert result.rejections == []
+    one, two = result.reports
+    assert (one.project.project_name, one.project.source_line, one.project.total_score) == ("测试项目", 1, 80)
+    assert one.project.notes == "说明：1、依据绩效目标自评。"
+    assert (two.project.project_name, two.project.source_line, two.project.title) == ("第二项目", 11, None)
+    assert (two.project.implementing_unit, two.project.grade, two.project.total_score) == ("上海市第二中心", "优秀", 95)
+    assert two.funds[0].budget_full_year_yuan == Decimal("2000.00")
+    assert [(i.name, i.source_line) for i in two.indicators] == [("丁", 15)]
+    assert [(n.code, n.source_line) for n in two.notes] == [("report_title_missing", 11)]
+
+
+def test_broken_project_block_without_title_is_rejected_not_absorbed():
+    first = synthetic("投入与管理 (100分)\t甲\t\t100\t80\t\n")
+    text = first + "项目名称：\t第二项目\n绩效等级：\t优秀\n"
+    result = parse_document(Document.from_text("t.txt", text))
+    assert [r.project.project_name for r in result.reports] == ["测试项目"]
+    assert result.reports[0].project.notes is None
+    assert [(r.family, r.source_line, r.reason_line) for r in result.rejections] == [(FAMILY, 10, 10)]
+    assert result.rejections[0].reason.startswith("indicator table missing")

@@ -2,7 +2,9 @@
 segment per project report, and hand each segment to its family's parser.
 
 Every family module exposes ``FAMILY`` (its name), ``is_title(row)`` (does this
-row open a report of the family?) and ``parse(segment) -> ProjectReport``.
+row open a report of the family?) and ``parse(segment) -> ProjectReport``; it may
+expose ``split_segment(segment) -> list[Segment]`` to cut a segment where a new
+report starts without a title line.
 """
 
 from __future__ import annotations
@@ -59,7 +61,15 @@ def split_segments(document: Document) -> list[Segment]:
             current.append(row)
     if family is not None:
         segments.append(Segment(document, current, family))
-    return segments
+    return [part for segment in segments for part in _split_untitled(segment)]
+
+
+def _split_untitled(segment: Segment) -> list[Segment]:
+    splitter = getattr(_MODULES[segment.family], "split_segment", None)
+    return splitter(segment) if splitter is not None else [segment]
+
+
+_MODULES = {module.FAMILY: module for module in FAMILIES}
 
 
 _PARSERS = {module.FAMILY: module.parse for module in FAMILIES}

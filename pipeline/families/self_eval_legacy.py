@@ -9,6 +9,7 @@ row, and a 说明 block stating the grade bands. The pieces live in
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from pipeline.document import Row, Segment
@@ -21,20 +22,47 @@ from pipeline.families.legacy_groups import (
     total_score_record,
 )
 from pipeline.families.legacy_header import HeaderEntry, by_field, read_header, repair_spills
-from pipeline.families.legacy_table import GroupLabel, TableParse, find_table_header, parse_table
+from pipeline.families.legacy_table import GroupLabel, TableParse, find_table_header, is_table_header, parse_table
 from pipeline.numbers import money_unit, parse_decimal, to_yuan
-from pipeline.records import FUND_TOTAL, FundRecord, ProjectRecord, ProjectReport, ReportRejected
-from pipeline.text import clean_text
+from pipeline.records import FUND_TOTAL, FundRecord, ParseNote, ProjectRecord, ProjectReport, ReportRejected
+from pipeline.text import clean_text, label_key
 from pipeline.vocabulary import REPORT_SELF_EVALUATION, TEMPLATE_LEGACY
 
 FAMILY = TEMPLATE_LEGACY
 
 #: Titles of this template; the current template's 财政项目支出… titles are not ours.
 TITLES = ("项目绩效自我评价", "项目绩效自我评价表")
+#: The header label that opens a report's key/value block.
+PROJECT_NAME_LABEL = "项目名称"
 
 
 def is_title(row: Row) -> bool:
     return title_matches(row, TITLES, forbidden=("财政",))
+
+
+def opens_project(row: Row) -> bool:
+    """True when the row starts with the 项目名称 label (the first row of a report's header)."""
+    if not row.values:
+        return False
+    label = re.split(r"[:：]", row.values[0], maxsplit=1)[0]
+    return label_key(label) == PROJECT_NAME_LABEL
+
+
+def split_segment(segment: Segment) -> list[Segment]:
+    """Cut the segment where a 项目名称 block follows a scoring table header.
+
+    That block is the next project's report printed without its title line;
+    left in place its header and table would be read as the first report's notes.
+    """
+    parts: list[list[Row]] = [[]]
+    table_seen = False
+    for row in segment.rows:
+        if table_seen and opens_project(row):
+            parts.append([])
+            table_seen = False
+        parts[-1].append(row)
+        table_seen = table_seen or is_table_header(row)
+    return [Segment(segment.document, rows, segment.family) for rows in parts]
 
 
 def parse(segment: Segment) -> ProjectReport:
@@ -44,8 +72,12 @@ def parse(segment: Segment) -> ProjectReport:
     header_index = find_table_header(rows)
     if header_index is None:
         raise ReportRejected("indicator table missing (no 指标名称 / 权重 or 分值 / 自评分 or 得分 header)", segment.first_line)
-    entries = read_header(rows[1:header_index])
+    titled = is_title(rows[0])
+    entries = read_header(rows[1 if titled else 0 : header_index])
     notes = repair_spills(entries)
+    if not titled:
+        message = f"the report starting at line {rows[0].line} has no 项目绩效自我评价 title; read as a new report"
+        notes.append(ParseNote("report_title_missing", message, rows[0].line))
     fields = by_field(entries)
     if not fields.get("project_name") or not fields["project_name"].value:
         raise ReportRejected("no project name", segment.first_line)
@@ -60,7 +92,7 @@ def parse(segment: Segment) -> ProjectReport:
     notes.extend(table.notes)
     notes.extend(group_notes)
 
-    project = _project(rows[0], fields, table)
+    project = _project(rows[0] if titled else None, rows[0].line, fields, table)
     project.notes, _ = notes_block(rows[table.end:])
     project.grade_bands = grade_bands(project.notes)
 
@@ -101,14 +133,14 @@ def _value(fields: dict[str, HeaderEntry], name: str) -> str | None:
     return entry.value or None if entry else None
 
 
-def _project(title_row: Row, fields: dict[str, HeaderEntry], table: TableParse) -> ProjectRecord:
-    title = clean_text(" ".join(title_row.values))
-    fiscal_year = year_in_text(title)
+def _project(title_row: Row | None, line: int, fields: dict[str, HeaderEntry], table: TableParse) -> ProjectRecord:
+    title = clean_text(" ".join(title_row.values)) if title_row is not None else None
+    fiscal_year = year_in_text(title) if title else None
     return ProjectRecord(
         report_type=REPORT_SELF_EVALUATION,
         template=TEMPLATE_LEGACY,
         project_name=fields["project_name"].value,
-        source_line=title_row.line,
+        source_line=line,
         title=title,
         fiscal_year=fiscal_year,
         fiscal_year_source="document" if fiscal_year else None,
