@@ -158,7 +158,9 @@ def test_total_row_with_a_label_and_a_wrapped_deviation_reason():
     (lambda t: t.replace("一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析\n", ""),
      "indicator table missing"),
     (lambda t: t.replace("\t\t\t\t\t100\t100\n", ""), "total row"),
-    (lambda t: t.replace("10.00\t100.00\t10.00\n", "10.00\t100.00\n"), "values for"),
+    # PDF text (no cell positions): a fund row one value short cannot be mapped
+    (lambda t: t.replace("年度资金总额\t10.00\t10.00\t10.00\t10.00\t100.00\t10.00\n",
+                         "年度资金总额 10.00 10.00 10.00 10.00 100.00\n"), "values for"),
 ])
 def test_untrustworthy_reports_are_rejected(edit, reason):
     text = edit(HEAD + "产出指标\t数量指标\t甲\t1\t达成指标\t90\t90\n" + TAIL)
@@ -207,10 +209,12 @@ def test_name_split_across_page_break_continues_the_name(form, blank_every):
     assert [(n.code, n.source_line) for n in report.notes] == [("name_split_across_page_break", tail_line)]
 
 
-def test_tail_after_a_deviation_reason_continues_the_reason():
-    """Ambiguous tail: the previous row has a deviation reason, so the reason gets it, not the name."""
-    body = "产出指标\t数量指标\t发现问题整改\t1\t0.9\t90\t80\t部分问题未整\n\n\t\t改完\t\t\t\t\t\n"
-    report = _one(HEAD + body + TAIL.replace("100\t100", "100\t90"))
+@pytest.mark.parametrize("form", ["tab", "text"])
+def test_tail_after_a_deviation_reason_continues_the_reason(form):
+    """In the 偏差原因分析 column (tab), or ambiguous in PDF text where the previous row
+    has a deviation reason: the reason gets it, not the name."""
+    body = "产出指标\t数量指标\t发现问题整改\t1\t0.9\t90\t80\t部分问题未整\n\n\t\t\t\t\t\t\t改完\n"
+    report = _one(FORMS[form](HEAD + body + TAIL.replace("100\t100", "100\t90")))
     assert (report.indicators[0].name, report.indicators[0].deviation_reason) == ("发现问题整改", "部分问题未整改完")
     assert [n.code for n in report.notes] == ["deviation_reason_wrapped"]
 
@@ -219,3 +223,147 @@ def test_tail_after_a_deviation_reason_continues_the_reason():
 def test_rows_that_cannot_be_a_name_tail_are_rejected(tail):
     body = f"产出指标\t数量指标\t甲\t1\t达成指标\t90\t90\n\t\t{tail}\n"
     assert "unrecognized row in the indicator table" in _rejected(HEAD + body + TAIL)
+
+
+# --- tab/pipe cells keep their positions; fragments follow their column ---------
+
+
+def _facts(report):
+    return [
+        (i.seq, i.name, i.level1, i.level2, i.target_raw, i.actual_raw, i.weight, i.score, i.deviation_reason)
+        for i in report.indicators
+    ]
+
+
+def _line_of(text: str, cell: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), start=1) if line.strip(" |\t") == cell)
+
+
+D = Decimal
+SATISFACTION_ROW = "满意度指标\t服务对象满意度指标\t学员满意度\t≥90(%)\t95(%)\t10.00\t10.00\t\n"
+SATISFACTION = (4, "学员满意度", "满意度指标", "服务对象满意度指标", "≥90(%)", "95(%)", D("10.00"), D("10.00"), None)
+
+
+@pytest.mark.parametrize("form", ["tab", "pipe"])
+def test_blank_actual_cell_keeps_the_columns_of_a_tab_or_pipe_row(form):
+    """A blank 实际完成值 is blank (None): the label, name and target stay in their columns,
+    with or without printed labels; the row's label 时效指标 is not taken for its name."""
+    body = (
+        "产出指标\t数量指标\t培训场次\t=4(次)\t4(次)\t40.00\t40.00\t\n"
+        "\t时效指标\t培训按时完成\t及时\t\t20.00\t20.00\t\n"
+        "\t\t资料按时发放\t及时\t\t20.00\t20.00\t\n"
+        + SATISFACTION_ROW
+    )
+    report = _one(FORMS[form](HEAD + body + TAIL))
+    assert _facts(report) == [
+        (1, "培训场次", "产出指标", "数量指标", "=4(次)", "4(次)", D("40.00"), D("40.00"), None),
+        (2, "培训按时完成", "产出指标", "时效指标", "及时", None, D("20.00"), D("20.00"), None),
+        (3, "资料按时发放", "产出指标", "时效指标", "及时", None, D("20.00"), D("20.00"), None),
+        SATISFACTION,
+    ]
+    assert [(i.level2_raw, i.achievement) for i in report.indicators[1:3]] == [("时效指标", None), ("时效指标", None)]
+    assert report.notes == []
+
+
+def test_row_shifted_right_is_still_read_by_content():
+    """The score landing in the 偏差原因分析 column means the row is not in the header's
+    columns (a bare-number actual sits under 分值): it is read by content."""
+    body = (
+        "产出指标\t数量指标\t培训场次\t=4(次)\t4(次)\t80.00\t80.00\t\n"
+        "\t满意度指标\t服务对象满意度指标\t学员满意度\t≥90\t95\t10.00\t10.00\n"
+    )
+    report = _one(HEAD + body + TAIL)
+    assert _facts(report) == [
+        (1, "培训场次", "产出指标", "数量指标", "=4(次)", "4(次)", D("80.00"), D("80.00"), None),
+        (2, "学员满意度", "满意度指标", "服务对象满意度指标", "≥90", "95", D("10.00"), D("10.00"), None),
+    ]
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_score_printed_as_placeholder_is_a_row_of_its_own(form):
+    """得分 printed as ``-`` (not scored): its own indicator, score None, weight kept;
+    not glued to the previous row's deviation reason."""
+    body = (
+        "产出指标\t数量指标\t培训场次\t=4(次)\t4(次)\t40.00\t30.00\t受疫情影响少办一场\n"
+        "\t\t资料发放份数\t=100(份)\t100(份)\t20.00\t-\t\n"
+        "\t时效指标\t培训按时完成\t及时\t达成指标\t20.00\t20.00\t\n"
+        + SATISFACTION_ROW
+    )
+    report = _one(FORMS[form](HEAD + body + TAIL.replace("100\t100", "100\t70")))
+    assert _facts(report) == [
+        (1, "培训场次", "产出指标", "数量指标", "=4(次)", "4(次)", D("40.00"), D("30.00"), "受疫情影响少办一场"),
+        (2, "资料发放份数", "产出指标", "数量指标", "=100(份)", "100(份)", D("20.00"), None, None),
+        (3, "培训按时完成", "产出指标", "时效指标", "及时", "达成指标", D("20.00"), D("20.00"), None),
+        SATISFACTION,
+    ]
+    assert report.indicators[1].score_raw == "-"
+    assert report.notes == []
+
+
+@pytest.mark.parametrize("form", ["tab", "pipe"])
+def test_name_tail_in_the_name_column_continues_the_name_not_the_reason(form):
+    """After a page break, a fragment in the 三级指标 column ends the previous name even
+    when that row has a deviation reason (the column says which cell it continues)."""
+    body = (
+        "产出指标\t数量指标\t对六个公园进行安全检\t=24(次)\t20(次)\t40.00\t30.00\t按年初计划未全部完成\n"
+        "\n\n"
+        "\t\t查次数\t\t\t\t\t\n"
+        "\t时效指标\t培训按时完成\t及时\t达成指标\t40.00\t40.00\t\n"
+        + SATISFACTION_ROW
+    )
+    text = FORMS[form](HEAD + body + TAIL.replace("100\t100", "100\t90"))
+    report = _one(text)
+    assert _facts(report) == [
+        (1, "对六个公园进行安全检查次数", "产出指标", "数量指标", "=24(次)", "20(次)", D("40.00"), D("30.00"),
+         "按年初计划未全部完成"),
+        (2, "培训按时完成", "产出指标", "时效指标", "及时", "达成指标", D("40.00"), D("40.00"), None),
+        (3,) + SATISFACTION[1:],
+    ]
+    tail_line = _line_of(text, "查次数")
+    assert (report.indicators[0].source_line_end, report.indicators[1].source_line_end) == (tail_line, None)
+    assert [(n.code, n.source_line) for n in report.notes] == [("name_split_across_page_break", tail_line)]
+
+
+@pytest.mark.parametrize("form", ["tab", "pipe"])
+def test_name_head_before_a_page_break_starts_the_next_name(form):
+    """A name fragment with the page break after it, the rest of its row (printing no
+    labels) on the next page: the fragment heads the NEXT row's name."""
+    body = (
+        "产出指标\t数量指标\t培训场次\t=4(次)\t4(次)\t40.00\t30.00\t受疫情影响少办一场\n"
+        "\t\t安全生产专项\t\t\t\t\t\n"
+        "\n\n"
+        "\t\t检查次数\t=2(次)\t2(次)\t20.00\t20.00\t\n"
+        "\t时效指标\t培训按时完成\t及时\t达成指标\t20.00\t20.00\t\n"
+        + SATISFACTION_ROW
+    )
+    text = FORMS[form](HEAD + body + TAIL.replace("100\t100", "100\t90"))
+    report = _one(text)
+    assert _facts(report) == [
+        (1, "培训场次", "产出指标", "数量指标", "=4(次)", "4(次)", D("40.00"), D("30.00"), "受疫情影响少办一场"),
+        (2, "安全生产专项检查次数", "产出指标", "数量指标", "=2(次)", "2(次)", D("20.00"), D("20.00"), None),
+        (3, "培训按时完成", "产出指标", "时效指标", "及时", "达成指标", D("20.00"), D("20.00"), None),
+        SATISFACTION,
+    ]
+    head_line, row_line = 10, 13
+    split = report.indicators[1]
+    assert (split.source_line, split.source_line_end) == (head_line, row_line)
+    assert report.indicators[0].source_line_end is None
+    assert [(n.code, n.source_line) for n in report.notes] == [("name_split_across_page_break", head_line)]
+
+
+def test_name_fragment_goes_to_the_side_of_the_page_break_it_faces():
+    """The same unlabelled next row, the break BEFORE the fragment: it ends the previous name."""
+    body = (
+        "产出指标\t数量指标\t安全生产专项检\t=2(次)\t2(次)\t40.00\t40.00\t\n"
+        "\n"
+        "\t\t查次数\t\t\t\t\t\n"
+        "\t\t培训场次\t=4(次)\t4(次)\t40.00\t40.00\t\n"
+        "满意度指标\t服务对象满意度指标\t学员满意度\t≥90(%)\t95(%)\t10.00\t10.00\t\n"
+    )
+    report = _one(HEAD + body + TAIL)
+    assert [(i.name, i.level2, i.source_line, i.source_line_end) for i in report.indicators] == [
+        ("安全生产专项检查次数", "数量指标", 9, 11),
+        ("培训场次", "数量指标", 12, None),
+        ("学员满意度", "服务对象满意度指标", 13, None),
+    ]
+    assert [(n.code, n.source_line) for n in report.notes] == [("name_split_across_page_break", 11)]

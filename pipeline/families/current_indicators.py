@@ -2,20 +2,25 @@
 
 Header: 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因分析.
 
-Rows are read by content, never by column (empty cells vanish in PDF text and
-rows are printed shifted):
+Rows are read by content (empty cells vanish in PDF text and rows are printed
+shifted), except a tab or pipe row that sits in the header's columns
+(``Columns``, ``_aligned_entry``): its cells keep their positions, so a blank
+实际完成值 stays blank instead of pulling the cells left of it one column over.
+Reading by content:
 
 * the weight/score pair anchors the row from the right: the last two
-  consecutive numeric cells (a deviation reason may follow them);
+  consecutive numeric cells (a deviation reason may follow them); failing
+  that, a number followed by a not-applicable mark (得分 printed as ``-``);
 * the cell before the pair is the actual value, the one before that the target;
 * the remaining prefix holds the printed category labels and the name. Labels
   are consumed by VOCABULARY (a level-1 label, then a level-2 label), never by
   position, and at least one prefix cell always remains as the name (an
   indicator may be named like a category, e.g. ``满意度``).
 
-A row with text but no weight/score pair continues the previous indicator
-row (``_continue_previous``): a wrapped deviation reason, or the tail of a name
-split across a page break.
+A row with text but no weight/score pair continues an indicator row
+(``_continue_previous``): a wrapped deviation reason, the tail of a name split
+across a page break, or (tab/pipe, in the name column) the head of the next
+row's name when the page break falls after the fragment.
 
 The table ends at the total row: just two numbers (the printed maximum, 100,
 and the printed total), optionally with a 合计/总分 label.
@@ -25,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline.document import Row
+from pipeline.document import Form, Row
 from pipeline.numbers import is_not_applicable, is_number
 from pipeline.records import ParseNote, ReportRejected
 from pipeline.text import join_wrapped, label_key
@@ -48,8 +53,8 @@ class PrintedRow:
     level1_raw: str | None
     level2_raw: str | None
     name: str
-    target: str
-    actual: str
+    target: str | None
+    actual: str | None  # None: the cell is printed blank (tab/pipe rows read by position)
     weight: str
     score: str
     deviation: str | None
@@ -116,28 +121,71 @@ def total_row(row: Row) -> TotalRow | None:
     return TotalRow(line=row.line, max_points_raw=values[0], total_raw=values[1])
 
 
+@dataclass(frozen=True)
+class Columns:
+    """Cell positions of the header's columns (tab or pipe header only)."""
+
+    level1: int
+    level2: int
+    name: int
+    target: int
+    actual: int
+    weight: int
+    score: int
+
+    @classmethod
+    def of(cls, header: Row) -> "Columns | None":
+        if header.form == Form.TEXT:
+            return None
+        keys = [label_key(c) for c in header.cells]
+        wanted = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分")
+        positions = []
+        for label in wanted:
+            key = label_key(label)
+            if keys.count(key) != 1:
+                return None
+            positions.append(keys.index(key))
+        if positions != sorted(positions):
+            return None
+        return cls(*positions)
+
+
 def parse_table(rows: list[Row], header_index: int) -> IndicatorTable:
     """Read entries from the row after the header up to the total row."""
     entries: list[Entry] = []
     notes: list[ParseNote] = []
+    columns = Columns.of(rows[header_index])
+    head: Row | None = None  # a name fragment that starts the next row's name
     for index in range(header_index + 1, len(rows)):
         row = rows[index]
         if is_table_header(row):
+            columns = Columns.of(row) or columns
             continue  # header repeated after a page break
         total = total_row(row)
         if total is not None:
             return IndicatorTable(entries=entries, total=total, end_index=index, notes=notes)
         if any(key in GRADE_LABELS for key in row.keys):
             break
-        entry = _entry(row)
+        entry = _entry(row, columns)
         if entry is not None:
+            if head is not None and isinstance(entry, PrintedRow):
+                _prepend_head(head, entry, notes)
+            elif head is not None:  # pragma: no cover - _is_name_head looked ahead
+                _continue_previous(head, entries, notes, columns)
+            head = None
             entries.append(entry)
             continue
-        _continue_previous(row, entries, notes)
+        if _is_name_head(rows, index, entries, columns):
+            head = row
+            continue
+        _continue_previous(row, entries, notes, columns)
     raise ReportRejected("indicator table has no total row (100 | total score)", rows[header_index].line)
 
 
-def _entry(row: Row) -> Entry | None:
+def _entry(row: Row, columns: Columns | None = None) -> Entry | None:
+    aligned = _aligned_entry(row, columns)
+    if aligned is not None:
+        return aligned
     values = list(row.values)
     anchor = weight_score_index(values)
     if anchor is None:
@@ -146,7 +194,6 @@ def _entry(row: Row) -> Entry | None:
     if anchor < 3:
         raise ReportRejected("indicator row lacks a name, target or actual value", row.line)
     level1, level2, name_cells = split_labels(values[: anchor - 2])
-    deviation = " ".join(values[anchor + 2 :])
     return PrintedRow(
         line=row.line,
         level1_raw=level1,
@@ -156,14 +203,71 @@ def _entry(row: Row) -> Entry | None:
         actual=values[anchor - 1],
         weight=values[anchor],
         score=values[anchor + 1],
-        deviation=None if is_not_applicable(deviation) else deviation,
+        deviation=_deviation(values[anchor + 2 :]),
     )
 
 
+def _deviation(cells: list[str] | tuple[str, ...]) -> str | None:
+    deviation = " ".join(c for c in cells if c)
+    return None if is_not_applicable(deviation) else deviation
+
+
+def _aligned_entry(row: Row, columns: Columns | None) -> PrintedRow | None:
+    """A tab or pipe row read by the header's cell positions, when it sits in them.
+
+    It sits in them when 分值 holds a number, 得分 a number or a not-applicable
+    mark, no number follows 得分 (a row shifted right puts its score there), the
+    name column is filled, only category labels precede it and nothing sits
+    between the name and the target column. Blank target or actual cells then
+    stay blank (None) instead of shifting their neighbours.
+    """
+    if columns is None or row.form == Form.TEXT or len(row.cells) <= columns.score:
+        return None
+    cells = row.cells
+    weight, score = cells[columns.weight], cells[columns.score]
+    if not is_number(weight) or not (is_number(score) or (score and is_not_applicable(score))):
+        return None
+    if any(is_number(c) for c in cells[columns.score + 1 :]):
+        return None
+    name = cells[columns.name]
+    if not name or is_number(name):
+        return None
+    used = {columns.level1, columns.level2, columns.name, columns.target, columns.actual, columns.weight}
+    if any(c for i, c in enumerate(cells[: columns.weight]) if i not in used):
+        return None
+    labels = [cells[i] for i in (columns.level1, columns.level2) if cells[i]]
+    level1, rest = _take_label(labels, level1_label)
+    level2, rest = _take_label(rest, level2_label)
+    if rest:
+        return None  # text that is no category label in a label column: read by content
+    return PrintedRow(
+        line=row.line,
+        level1_raw=level1,
+        level2_raw=level2,
+        name=name,
+        target=cells[columns.target] or None,
+        actual=cells[columns.actual] or None,
+        weight=weight,
+        score=score,
+        deviation=_deviation(cells[columns.score + 1 :]),
+    )
+
+
+def _take_label(cells: list[str], lookup) -> tuple[str | None, list[str]]:
+    """Take a label off the front of label cells (no name to keep)."""
+    if cells and lookup(cells[0], TEMPLATE_CURRENT):
+        return cells[0], cells[1:]
+    return None, cells
+
+
 def weight_score_index(values: list[str]) -> int | None:
-    """Index of the weight cell: the last two consecutive numeric cells."""
+    """Index of the weight cell: the last two consecutive numeric cells, or else the
+    last number followed by a not-applicable mark (a score printed as ``-``)."""
     for index in range(len(values) - 2, -1, -1):
         if is_number(values[index]) and is_number(values[index + 1]):
+            return index
+    for index in range(len(values) - 2, -1, -1):
+        if is_number(values[index]) and values[index + 1] and is_not_applicable(values[index + 1]):
             return index
     return None
 
@@ -196,10 +300,72 @@ def _labels_only(values: list[str]) -> tuple[str | None, str | None] | None:
     return None
 
 
-def _continue_previous(row: Row, entries: list[Entry], notes: list[ParseNote]) -> None:
+def _fragment_column(row: Row, columns: Columns | None) -> int | None:
+    """The header column of a tab or pipe row's single filled cell (None for PDF text)."""
+    if columns is None or row.form == Form.TEXT:
+        return None
+    filled = [i for i, cell in enumerate(row.cells) if cell]
+    return filled[0] if len(filled) == 1 else None
+
+
+def _page_break_between(rows: list[Row], first: int, last: int) -> bool:
+    """True when blank lines or a repeated header separate rows[first] and rows[last]."""
+    if rows[last].line - rows[first].line > 1:
+        return True
+    return any(is_table_header(r) for r in rows[first + 1 : last])
+
+
+def _is_name_head(rows: list[Row], index: int, entries: list[Entry], columns: Columns | None) -> bool:
+    """True for a name fragment in the name column that starts the NEXT row's name.
+
+    A row split by a page break leaves one part on each page; the fragment
+    belongs to the row on the other side of the break. So a fragment followed
+    by the break, with the next row printing no category labels (a row whose
+    labels are printed starts a new group), is the head of the next name; a
+    fragment preceded by the break is the tail of the previous name. With no
+    break, or breaks on both sides, the next row gets it when it prints no
+    labels (its name continues the fragment); else the previous row does.
+    """
+    row = rows[index]
+    if columns is None or _fragment_column(row, columns) != columns.name or not is_name_tail(row.values):
+        return False
+    following = index + 1
+    while following < len(rows) and is_table_header(rows[following]):
+        following += 1
+    if following >= len(rows):
+        return False
+    try:
+        nxt = _entry(rows[following], columns)
+    except ReportRejected:
+        return False
+    if not isinstance(nxt, PrintedRow) or nxt.has_labels:
+        return False
+    if not any(isinstance(e, PrintedRow) for e in entries):
+        return True
+    before = _page_break_between(rows, index - 1, index)
+    after = _page_break_between(rows, index, following)
+    return after or not before
+
+
+def _prepend_head(head: Row, entry: PrintedRow, notes: list[ParseNote]) -> None:
+    entry.name = join_wrapped([head.values[0], entry.name])
+    entry.line_end = entry.line_end or entry.line
+    entry.line = head.line
+    notes.append(ParseNote(
+        "name_split_across_page_break",
+        f"line {head.line} holds the head of the name of indicator '{entry.name}' (line {entry.line_end})",
+        head.line,
+    ))
+
+
+def _continue_previous(
+    row: Row, entries: list[Entry], notes: list[ParseNote], columns: Columns | None = None
+) -> None:
     """A text-only row continues the previous indicator row (a wrapped cell or a page break).
 
-    Which cell it continues is decided by the previous row, never by column:
+    A tab or pipe row's single cell continues the cell of its column: the
+    deviation reason from the 偏差原因分析 column, the name from the 三级指标
+    column. Otherwise (PDF text, or another column) the previous row decides:
 
     * the previous row has a deviation reason: the text continues the reason.
       The reason is the row's last text cell, so a wrap or a page break cuts it
@@ -214,11 +380,14 @@ def _continue_previous(row: Row, entries: list[Entry], notes: list[ParseNote]) -
     previous = entries[-1] if entries else None
     if not isinstance(previous, PrintedRow):
         raise ReportRejected("unrecognized row in the indicator table", row.line)
-    if previous.deviation is not None:
-        previous.deviation = join_wrapped([previous.deviation, " ".join(row.values)])
+    column = _fragment_column(row, columns)
+    in_deviation = column is not None and columns is not None and column > columns.score
+    in_name = column is not None and columns is not None and column == columns.name and is_name_tail(row.values)
+    if in_deviation or (not in_name and previous.deviation is not None):
+        previous.deviation = join_wrapped([previous.deviation or "", " ".join(row.values)])
         code = "deviation_reason_wrapped"
         message = f"text-only row joined to the deviation reason of the row on line {previous.line}"
-    elif is_name_tail(row.values):
+    elif in_name or is_name_tail(row.values):
         previous.name = join_wrapped([previous.name, row.values[0]])
         code = "name_split_across_page_break"
         message = f"line {row.line} continues the name of indicator '{previous.name}' (line {previous.line})"

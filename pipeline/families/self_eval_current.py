@@ -161,11 +161,11 @@ def _indicator(seq: int, row: PrintedRow, group: Group) -> IndicatorRecord:
         level2=group.level2,
         level1_raw=group.level1_raw,
         level2_raw=group.level2_raw,
-        target_raw=target.raw,
+        target_raw=target.raw or None,  # None: printed blank
         target_operator=target.operator,
         target_value=target.value,
         target_unit=target.unit,
-        actual_raw=actual.raw,
+        actual_raw=actual.raw or None,
         actual_operator=actual.operator,
         actual_value=actual.value,
         actual_unit=actual.unit,
