@@ -367,3 +367,29 @@ def test_name_fragment_goes_to_the_side_of_the_page_break_it_faces():
         ("学员满意度", "服务对象满意度指标", 13, None),
     ]
     assert [(n.code, n.source_line) for n in report.notes] == [("name_split_across_page_break", 11)]
+
+
+# --- category repair by keywords stays inside one level-1 group -----------------
+
+
+def test_keywords_never_move_a_row_across_a_level1_boundary():
+    """Labels at the top of their spans: 来电满意度回访机制 follows 可持续影响指标; the
+    keyword 满意 must not pull it into the 满意度指标 group printed below it."""
+    body = (
+        "产出指标\t数量指标\t坐席人员数\t390\t达成指标\t50.00\t50.00\t\n"
+        "效益指标\t可持续影响指标\t长效管理制度健全性\t健全\t达成指标\t15.00\t15.00\t\n"
+        "\t\t来电满意度回访机制\t健全\t达成指标\t15.00\t15.00\t\n"
+        "满意度指标\t服务对象满意度指标\t综合满意度\t97\t达成指标\t10.00\t10.00\t\n"
+    )
+    report = _one(HEAD + body + TAIL)
+    assert _facts(report) == [
+        (1, "坐席人员数", "产出指标", "数量指标", "390", "达成指标", D("50.00"), D("50.00"), None),
+        (2, "长效管理制度健全性", "效益指标", "可持续影响指标", "健全", "达成指标", D("15.00"), D("15.00"), None),
+        (3, "来电满意度回访机制", "效益指标", "可持续影响指标", "健全", "达成指标", D("15.00"), D("15.00"), None),
+        (4, "综合满意度", "满意度指标", "服务对象满意度指标", "97", "达成指标", D("10.00"), D("10.00"), None),
+    ]
+    assert [(i.level1_raw, i.level2_raw) for i in report.indicators] == [
+        ("产出指标", "数量指标"), ("效益指标", "可持续影响指标"), ("效益指标", "可持续影响指标"),
+        ("满意度指标", "服务对象满意度指标"),
+    ]
+    assert report.notes == []

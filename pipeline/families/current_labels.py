@@ -7,11 +7,14 @@ Rules, all general:
   Level 1 always follows from level 2 (``parent_of``): when the printed or
   inherited level-1 label disagrees, level 2 wins and a ParseNote records it.
 * Unlabelled rows after the last anchor inherit its group (forward fill).
-* Unlabelled rows between two anchors are ambiguous: a merged cell's label may
-  be printed anywhere in its span (centred, or pushed below a page break). They
-  are split between the upper and the lower group at the single cut point that
-  maximizes agreement of indicator names with level-2 keywords (``KEYWORDS``);
-  ties go to forward fill. Rows moved to the lower group get a ParseNote.
+* Unlabelled rows between two anchors of the same level-1 group are ambiguous:
+  a merged cell's label may be printed anywhere in its span (centred, or pushed
+  below a page break). They are split between the upper and the lower group at
+  the single cut point that maximizes agreement of indicator names with level-2
+  keywords (``KEYWORDS``); ties go to forward fill. Rows moved to the lower
+  group get a ParseNote. Keywords are only evidence inside such a run: they
+  never move a row across a level-1 boundary (the lower anchor's level 1
+  differs), where the rows are forward filled.
 * Unlabelled rows before the first anchor belong to it (its label was printed
   lower in the span).
 """
@@ -167,8 +170,8 @@ def _orphan_runs(entries: list[Entry], anchor_indexes: list[int]) -> list[tuple[
 
 def _split_run(entries: list[Entry], run: list[int], upper: Group, lower: Group, notes: list[ParseNote]) -> list[Group]:
     """Assign a run between two anchors at the cut that best fits the names' keywords."""
-    if upper.level2 == lower.level2:
-        return [upper] * len(run)
+    if upper.level2 == lower.level2 or upper.level1 != lower.level1:
+        return [upper] * len(run)  # no cut to choose, or never across a level-1 boundary
     hints = [keyword_categories(entries[i].name) for i in run]
 
     def agreement(cut: int) -> int:
