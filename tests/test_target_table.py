@@ -452,3 +452,110 @@ def test_money_label_without_a_value_leaves_a_note():
     ]
     notes = [(n.code, n.source_line) for n in report.notes]
     assert notes == [("money_value_missing", 4), ("money_value_unreadable", 6)]
+
+
+def test_wrapped_category_labels_are_joined_by_the_vocabulary():
+    """Bug: 投入与管 + 理 became an indicator named 投入与管理 with no category (report quarantined)."""
+    grid = "投入与管\n理\n投入管理 预算执行率 >95%\n财务管理 资金使用规范性 规范\n产出目标 数\n量 网格巡查覆盖率 =100%"
+    report = parse_one(synthetic("项目名称： 测试", grid))
+    assert grid_of(report) == [
+        ("投入与管理", "投入管理", "预算执行率", ">95%"),
+        ("投入与管理", "财务管理", "资金使用规范性", "规范"),
+        ("产出目标", "数量", "网格巡查覆盖率", "=100%"),
+    ]
+    assert [i.level1_raw for i in report.indicators] == ["投入与管理", "投入与管理", "产出目标"]
+    assert [(n.code, n.source_line) for n in report.notes] == [
+        ("category_label_wrapped", 6),
+        ("category_label_wrapped", 10),
+    ]
+
+
+def test_rows_above_centred_labels_take_the_label_below():
+    """Bug: the first grid row sat above its centred label and the report was quarantined."""
+    grid = (
+        "预算编制合理性 合理\n"
+        "投入与管理 投入管理 预算执行率 >95%\n"
+        "预算资金到位率 =100%\n"
+        "财务管理制度健全性 健全\n"
+        "财务管理 财务监控有效性 有效\n"
+        "资金使用规范性 规范\n"
+        "数量 转接接通率 >86%\n"
+        "产出目标 质量 先行联系率 =100%\n"
+        "时效 工单办理及时情况 及时"
+    )
+    report = parse_one(synthetic("项目名称： 测试", grid))
+    im, out = "投入与管理", "产出目标"
+    assert grid_of(report) == [
+        (im, "投入管理", "预算编制合理性", "合理"),
+        (im, "投入管理", "预算执行率", ">95%"),
+        (im, "投入管理", "预算资金到位率", "=100%"),
+        (im, "财务管理", "财务管理制度健全性", "健全"),
+        (im, "财务管理", "财务监控有效性", "有效"),
+        (im, "财务管理", "资金使用规范性", "规范"),
+        (out, "数量", "转接接通率", ">86%"),
+        (out, "质量", "先行联系率", "=100%"),
+        (out, "时效", "工单办理及时情况", "及时"),
+    ]
+    assert [(n.code, n.source_line) for n in report.notes] == [
+        ("orphan_row_assigned_to_next_label", 5),
+        ("category_uncertain", 7),
+        ("orphan_row_assigned_by_keyword", 8),
+        ("category_uncertain", 10),
+        ("level1_inferred_from_level2", 11),
+    ]
+
+
+def test_label_printed_mid_span_never_misgroups_silently():
+    """Probe v23b: a level-2 label centred in its span; the row above it names that category."""
+    grid = (
+        "投入与管理 投入管理 预算编制合理性 合理\n"
+        "预算执行率 >95%\n"
+        "财务管理制度健全性 健全\n"
+        "财务管理 财务监控有效性 有效\n"
+        "资金使用规范性 规范\n"
+        "数量 转接接通率 >86%\n"
+        "产出目标 质量 先行联系率 =100%"
+    )
+    report = parse_one(synthetic("项目名称： 测试", grid))
+    assert [(i.name, i.level2) for i in report.indicators] == [
+        ("预算编制合理性", "投入管理"),
+        ("预算执行率", "投入管理"),
+        ("财务管理制度健全性", "财务管理"),
+        ("财务监控有效性", "财务管理"),
+        ("资金使用规范性", "财务管理"),
+        ("转接接通率", "数量"),
+        ("先行联系率", "质量"),
+    ]
+    assert [(n.code, n.source_line) for n in report.notes] == [
+        ("category_uncertain", 6),
+        ("orphan_row_assigned_by_keyword", 7),
+        ("category_uncertain", 9),
+        ("level1_inferred_from_level2", 10),
+    ]
+
+
+def test_top_aligned_level2_label_moves_a_row_only_on_keyword_evidence():
+    grid = (
+        "投入与管理\n投入管理 预算编制合理性 合理\n预算执行率 >95%\n财务管理制度健全性 健全\n"
+        "财务管理 财务监控有效性 有效\n效果目标\n社会效益 按时办结率 =100%\n诉求解决率 >98%\n满意度 市民满意率 >98%"
+    )
+    report = parse_one(synthetic("项目名称： 测试", grid))
+    assert [(i.name, i.level2) for i in report.indicators] == [
+        ("预算编制合理性", "投入管理"),
+        ("预算执行率", "投入管理"),
+        ("财务管理制度健全性", "财务管理"),
+        ("财务监控有效性", "财务管理"),
+        ("按时办结率", "社会效益"),
+        ("诉求解决率", "社会效益"),
+        ("市民满意率", "满意度"),
+    ]
+    assert [(n.code, n.source_line) for n in report.notes] == [("orphan_row_assigned_by_keyword", 8)]
+
+
+def test_grid_without_any_category_label_is_rejected_naming_the_line():
+    text = synthetic("项目名称： 测试", "预算编制合理性 合理\n预算执行率 >95%")
+    result = parse_document(Document.from_text("bad.txt", text))
+    assert result.reports == []
+    assert [(r.reason, r.reason_line) for r in result.rejections] == [
+        ("no category label before the first target row (line 5)", 5)
+    ]

@@ -42,6 +42,23 @@ Rules, applied to every content row of the grid (blank lines never matter):
       of the indicator before (name wrapped under a target printed on the first
       line).
 
+4. **Wrapped labels.** Before anything else, a cell that is a strict prefix
+   of a vocabulary label and whose next line's first cell completes it is
+   rejoined (``投入与管`` + ``理``; ``category_label_wrapped``).
+5. **Rows printing no category** (resolved after the pass):
+
+   a. rows before the first label take the label below them (a centred merged
+      cell: ``orphan_row_assigned_to_next_label``); a grid with no label at
+      all is rejected, naming the first row's line;
+   b. labels are known to be centred in their spans when 5a happened or a
+      level-1 label is printed below a row of its own group. Then the rows
+      between a group and a label printed inline below may belong to either:
+      they are split at the cut that best fits the names' keywords
+      (``KEYWORDS``; ``orphan_row_assigned_by_keyword``), and rows kept above
+      without keyword evidence get a ``category_uncertain`` note. With
+      top-aligned labels only keyword evidence within one level-1 group moves
+      a row, and always with a note.
+
 Every join of wrapped pieces is recorded as a ParseNote.
 """
 
@@ -52,9 +69,17 @@ from dataclasses import dataclass, field
 
 from pipeline.document import Row
 from pipeline.numbers import parse_measure
-from pipeline.records import IndicatorRecord, ParseNote
+from pipeline.records import IndicatorRecord, ParseNote, ReportRejected
 from pipeline.text import join_wrapped, label_key
-from pipeline.vocabulary import KNOWN_UNITS, MISSPELLINGS, TEMPLATE_TARGET, level1_label, level2_label, parent_of
+from pipeline.vocabulary import (
+    KNOWN_UNITS,
+    LEGACY_TREE,
+    MISSPELLINGS,
+    TEMPLATE_TARGET,
+    level1_label,
+    level2_label,
+    parent_of,
+)
 
 #: Qualitative target words (DOMAIN-RULES §3) that let a one-cell row be read as a target.
 QUALITATIVE_TARGETS = {
@@ -66,6 +91,23 @@ _UNITS = {label_key(u) for u in KNOWN_UNITS} | {"%", "％"}
 #: Punctuation that ends or joins clauses: a cell never starts with it.
 _CLAUSE_PUNCTUATION = set("，,、；;。：:）)")
 _CLAUSE_SPLIT = re.compile(r"[，,、；;。：:]")
+
+#: Every level-1 and level-2 label of the template, as label keys.
+_LABEL_KEYS = {label_key(label) for parent, children in LEGACY_TREE.items() for label in (parent, *children)}
+
+#: Name fragments that point to a level-2 category: the label itself, and a few
+#: words that name the category (kept small on purpose).
+KEYWORDS: tuple[tuple[str, str], ...] = tuple((child, child) for children in LEGACY_TREE.values() for child in children) + (
+    ("财务", "财务管理"),
+    ("资产", "资产管理"),
+    ("满意", "满意度"),
+    ("及时", "时效"),
+    ("按时", "时效"),
+    ("次数", "数量"),
+    ("合格率", "质量"),
+)
+
+_INLINE, _ABOVE = "inline", "above"
 
 
 def is_operator(text: str) -> bool:
@@ -152,6 +194,7 @@ class _Open:
     name_parts: list[str] = field(default_factory=list)
     target_parts: list[str] = field(default_factory=list)
     last_line: int = 0
+    anchor: str | None = None  # labels printed on its first row (inline) or on own lines above it
 
     @property
     def target(self) -> str | None:
@@ -173,16 +216,21 @@ class GridReader:
     """Turns the grid's content rows into IndicatorRecords."""
 
     def __init__(self, rows: list[Row]):
-        self.rows = [r for r in rows if r.values]
+        self.notes: list[ParseNote] = []
+        self.rows = join_wrapped_labels([r for r in rows if r.values], self.notes)
         self.context = _Context()
         self.open: _Open | None = None
         self.indicators: list[IndicatorRecord] = []
-        self.notes: list[ParseNote] = []
+        self.anchors: list[str | None] = []  # parallel to indicators
+        self.pending_anchor: str | None = None
+        self.centred = False  # evidence that labels sit inside (not atop) their spans
 
     def read(self) -> tuple[list[IndicatorRecord], list[ParseNote]]:
         for index, row in enumerate(self.rows):
             self._feed(index, row)
         self._close()
+        self._resolve_unlabelled()
+        self.notes.sort(key=lambda note: note.source_line)
         return self.indicators, self.notes
 
     # --- one row ---------------------------------------------------------------
@@ -191,6 +239,7 @@ class GridReader:
         tokens, labelled = self._take_labels(row)
         if labelled:
             self._close()
+            self.pending_anchor = _INLINE if tokens else _ABOVE
         if not tokens:
             return
         if len(tokens) >= 2:
@@ -282,6 +331,9 @@ class GridReader:
         kind, canonical = _label_of(text)
         ctx = self.context
         if kind == 1:
+            if canonical == ctx.level1 != ctx.printed_level1 and ctx.level2 is not None:
+                # its span began above it (level 1 so far derived from level 2): a centred label
+                self.centred = True
             ctx.level1, ctx.level1_raw, ctx.printed_level1 = canonical, text, canonical
             ctx.level2 = ctx.level2_raw = None
             return
@@ -301,7 +353,10 @@ class GridReader:
 
     def _start(self, row: Row, name: str) -> None:
         ctx = self.context
-        self.open = _Open(row.line, ctx.level1, ctx.level2, ctx.level1_raw, ctx.level2_raw, [name], [], row.line)
+        self.open = _Open(
+            row.line, ctx.level1, ctx.level2, ctx.level1_raw, ctx.level2_raw, [name], [], row.line, self.pending_anchor
+        )
+        self.pending_anchor = None
 
     def _continue_target(self, text: str, row: Row) -> None:
         self.open.target_parts.append(text)
@@ -347,6 +402,127 @@ class GridReader:
                 source_line_end=current.last_line if current.last_line > current.line else None,
             )
         )
+        self.anchors.append(current.anchor)
+
+    # --- rows that print no category --------------------------------------------
+
+    def _resolve_unlabelled(self) -> None:
+        """Categories of rows printed above their group's label.
+
+        Rows before the first label take the label below them (their merged
+        cell's label was printed lower in its span); with no label below at
+        all the report is rejected. Once labels are known to sit inside their
+        spans (rows above the first label, or a level-1 label printed below a
+        row of its own group), the rows between a group and a label printed
+        inline further down may belong to either: they are split at the cut
+        that best fits the names' keywords, and rows kept above without such
+        evidence get a ``category_uncertain`` note.
+        """
+        anchored = [i for i, kind in enumerate(self.anchors) if kind is not None]
+        if not self.indicators:
+            return
+        first = anchored[0] if anchored else None
+        if first is None:
+            line = self.indicators[0].source_line
+            raise ReportRejected(f"no category label before the first target row (line {line})", line)
+        for index in range(first):
+            self._assign(index, first, "orphan_row_assigned_to_next_label", "no label is printed above it")
+            self.centred = True
+        for upper, lower in zip(anchored, anchored[1:]):
+            if self.anchors[lower] != _INLINE or upper + 1 == lower:
+                continue
+            # top-aligned labels: only a level-2 label printed inline below rows of
+            # the same level-1 group may sit mid-span; keywords must then show it
+            if self.centred or self.indicators[upper].level1 == self.indicators[lower].level1:
+                self._split_run(list(range(upper + 1, lower)), upper, lower)
+
+    def _split_run(self, run: list[int], upper: int, lower: int) -> None:
+        above, below = self.indicators[upper], self.indicators[lower]
+        if (above.level1, above.level2) == (below.level1, below.level2):
+            return
+        hints = [keyword_categories(self.indicators[i].name) for i in run]
+
+        def agreement(cut: int) -> int:
+            return sum(above.level2 in h for h in hints[:cut]) + sum(below.level2 in h for h in hints[cut:])
+
+        best_cut, best = len(run), agreement(len(run))
+        for cut in range(len(run) - 1, -1, -1):
+            if agreement(cut) > best:
+                best_cut, best = cut, agreement(cut)
+        for index in run[best_cut:]:
+            self._assign(index, lower, "orphan_row_assigned_by_keyword", "its name's keywords fit it better")
+        for index, hint in zip(run[:best_cut], hints[:best_cut]):
+            if self.centred and above.level2 not in hint:
+                ind = self.indicators[index]
+                self.notes.append(
+                    ParseNote(
+                        "category_uncertain",
+                        f"row {ind.name} prints no category and sits between labels "
+                        f"{_group_text(above)} and {_group_text(below)}, which are printed inside their spans; "
+                        f"kept under {_group_text(above)}",
+                        ind.source_line,
+                    )
+                )
+
+    def _assign(self, index: int, source: int, code: str, why: str) -> None:
+        ind, label = self.indicators[index], self.indicators[source]
+        ind.level1, ind.level2, ind.level1_raw, ind.level2_raw = (
+            label.level1,
+            label.level2,
+            label.level1_raw,
+            label.level2_raw,
+        )
+        self.notes.append(
+            ParseNote(
+                code,
+                f"row {ind.name} prints no category; assigned to the label below it ({_group_text(label)}) because {why}",
+                ind.source_line,
+            )
+        )
+
+
+def _group_text(ind: IndicatorRecord) -> str:
+    return " / ".join(label for label in (ind.level1, ind.level2) if label) or "-"
+
+
+def keyword_categories(name: str) -> set[str]:
+    """Level-2 categories the name's keywords point to."""
+    return {level2 for word, level2 in KEYWORDS if word in name}
+
+
+def _is_label_prefix(text: str) -> bool:
+    key = label_key(text)
+    return bool(key) and any(label.startswith(key) and label != key for label in _LABEL_KEYS)
+
+
+def join_wrapped_labels(rows: list[Row], notes: list[ParseNote]) -> list[Row]:
+    """Rejoin category labels that a hard wrap split (``投入与管`` + ``理``).
+
+    The vocabulary is the evidence: the first cell after a row's labels is a
+    strict prefix of a label, and the next row's first cell completes it.
+    """
+    out = list(rows)
+    index = 0
+    while index < len(out) - 1:
+        row, following = out[index], out[index + 1]
+        values = list(row.values)
+        at = 0
+        while at < len(values) and _label_of(values[at]) is not None:
+            at += 1
+        if at < len(values) and _is_label_prefix(values[at]) and _label_of(values[at] + following.values[0]):
+            fragment, rest = following.values[0], following.values[1:]
+            values[at] += fragment
+            out[index] = Row(row.line, row.text, row.form, tuple(values))
+            notes.append(
+                ParseNote("category_label_wrapped", f"category label continues on the next line: {fragment!r}", following.line)
+            )
+            if rest:
+                out[index + 1] = Row(following.line, following.text, following.form, tuple(rest))
+            else:
+                del out[index + 1]
+                continue  # the joined row may hold another wrapped label
+        index += 1
+    return out
 
 
 def _label_of(text: str) -> tuple[int, str] | None:
