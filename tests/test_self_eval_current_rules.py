@@ -393,3 +393,42 @@ def test_keywords_never_move_a_row_across_a_level1_boundary():
         ("满意度指标", "服务对象满意度指标"),
     ]
     assert report.notes == []
+
+
+def test_centred_level1_label_does_not_pin_the_inherited_level2():
+    """A row printing only the level-1 label it already inherits (centred in its span)
+    is no level-2 anchor: it stays in its level 1 and its keywords may place it below."""
+    body = (
+        "\t数量指标\t设备维护工作完成率\t100\t达成指标\t30.00\t30.00\t\n"
+        "产出指标\t\t场地清洁达标率\t100\t达成指标\t30.00\t30.00\t\n"
+        "\t质量指标\t设备维护达标率\t100\t达成指标\t20.00\t20.00\t\n"
+        "满意度指标\t服务对象满意度指标\t综合满意度\t97\t达成指标\t10.00\t10.00\t\n"
+    )
+    report = _one(HEAD + body + TAIL)
+    assert _facts(report) == [
+        (1, "设备维护工作完成率", "产出指标", "数量指标", "100", "达成指标", D("30.00"), D("30.00"), None),
+        (2, "场地清洁达标率", "产出指标", "质量指标", "100", "达成指标", D("30.00"), D("30.00"), None),
+        (3, "设备维护达标率", "产出指标", "质量指标", "100", "达成指标", D("20.00"), D("20.00"), None),
+        (4, "综合满意度", "满意度指标", "服务对象满意度指标", "97", "达成指标", D("10.00"), D("10.00"), None),
+    ]
+    assert [(i.level1_raw, i.level2_raw) for i in report.indicators] == [
+        (None, "数量指标"), ("产出指标", "质量指标"), ("产出指标", "质量指标"), ("满意度指标", "服务对象满意度指标"),
+    ]
+    assert [(n.code, n.source_line) for n in report.notes] == [
+        ("level1_derived_from_level2", 9), ("orphan_row_assigned_by_keyword", 10),
+    ]
+
+
+def test_centred_level1_label_without_keyword_evidence_keeps_the_inherited_level2():
+    body = (
+        "\t数量指标\t甲\t100\t达成指标\t30.00\t30.00\t\n"
+        "产出指标\t\t乙\t100\t达成指标\t30.00\t30.00\t\n"
+        "\t质量指标\t丙\t100\t达成指标\t20.00\t20.00\t\n"
+        "满意度指标\t服务对象满意度指标\t丁\t97\t达成指标\t10.00\t10.00\t\n"
+    )
+    report = _one(HEAD + body + TAIL)
+    assert [(i.name, i.level1, i.level2, i.level1_raw) for i in report.indicators] == [
+        ("甲", "产出指标", "数量指标", None), ("乙", "产出指标", "数量指标", "产出指标"),
+        ("丙", "产出指标", "质量指标", "产出指标"), ("丁", "满意度指标", "服务对象满意度指标", "满意度指标"),
+    ]
+    assert [n.code for n in report.notes] == ["level1_derived_from_level2"]

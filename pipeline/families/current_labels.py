@@ -15,6 +15,9 @@ Rules, all general:
   group get a ParseNote. Keywords are only evidence inside such a run: they
   never move a row across a level-1 boundary (the lower anchor's level 1
   differs), where the rows are forward filled.
+* A row printing only the level-1 label it already inherits (the level-1
+  merged cell's label centred in its span) is no level-2 anchor: it joins the
+  run of unlabelled rows around it, keeping its printed level-1 label.
 * Unlabelled rows before the first anchor belong to it (its label was printed
   lower in the span).
 """
@@ -73,6 +76,9 @@ def resolve_groups(entries: list[Entry]) -> tuple[dict[int, Group], list[ParseNo
     for index, group in anchors:
         if isinstance(entries[index], PrintedRow):
             assigned[index] = group
+    weak = _weak_anchors(entries, anchors)
+    anchors = [(i, g) for i, g in anchors if i not in weak]
+    assigned = {i: g for i, g in assigned.items() if i not in weak}
     orphans = _orphan_runs(entries, [i for i, _ in anchors])
     by_index = dict(anchors)
     for upper, lower, run in orphans:
@@ -89,7 +95,30 @@ def resolve_groups(entries: list[Entry]) -> tuple[dict[int, Group], list[ParseNo
         else:
             groups = _split_run(entries, run, by_index[upper], by_index[lower], notes)
         assigned.update(zip(run, groups))
+    for index in weak:
+        if index in assigned:  # keeps the level-1 label it prints
+            group = assigned[index]
+            assigned[index] = Group(group.level1, group.level2, entries[index].level1_raw, group.level2_raw)
     return assigned, notes
+
+
+def _weak_anchors(entries: list[Entry], anchors: list[tuple[int, Group]]) -> set[int]:
+    """Entries printing only the level-1 label of the group they inherit (no level 2)."""
+    weak: set[int] = set()
+    previous: Group | None = None
+    for index, group in anchors:
+        entry = entries[index]
+        if (
+            previous is not None
+            and entry.level2_raw is None
+            and previous.level2 is not None
+            and group.level1 == previous.level1
+            and group.level2 == previous.level2
+        ):
+            weak.add(index)
+        else:
+            previous = group
+    return weak
 
 
 def _anchor_groups(entries: list[Entry], notes: list[ParseNote]) -> list[tuple[int, Group]]:
