@@ -28,7 +28,6 @@ class Form(str, Enum):
 
 
 _PIPE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_SPACES = re.compile(r"\s+")
 
 
 class _computed_once:
@@ -60,12 +59,12 @@ class Row:
     @_computed_once
     def values(self) -> tuple[str, ...]:
         """The non-empty cells, in order."""
-        return tuple(c for c in self.cells if c)
+        return tuple(filter(None, self.cells))
 
     @_computed_once
     def keys(self) -> tuple[str, ...]:
         """``label_key`` of every non-empty cell."""
-        return tuple(label_key(c) for c in self.values)
+        return tuple(map(label_key, self.values))
 
     @_computed_once
     def joined_key(self) -> str:
@@ -84,11 +83,10 @@ def split_cells(line: str) -> tuple[Form, tuple[str, ...]]:
         if _PIPE_SEPARATOR.match(stripped):
             return Form.PIPE, ()
         inner = stripped[1:-1] if stripped.endswith("|") and len(stripped) > 1 else stripped[1:]
-        return Form.PIPE, tuple(clean_text(c) for c in inner.split("|"))
+        return Form.PIPE, tuple(map(clean_text, inner.split("|")))
     if "\t" in line:
-        return Form.TAB, tuple(clean_text(c) for c in line.rstrip("\r\n").split("\t"))
-    text = clean_text(line)
-    return Form.TEXT, tuple(t for t in _SPACES.split(text) if t)
+        return Form.TAB, tuple(map(clean_text, line.rstrip("\r\n").split("\t")))
+    return Form.TEXT, tuple(clean_text(line).split())  # str.split() splits at runs of what ``\s`` matches
 
 
 @dataclass

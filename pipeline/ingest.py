@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from pipeline.families import DocumentParse, Rejection, parse_document, split_se
 from pipeline.records import ParseNote, ProjectReport
 from pipeline.report_check import UnfitReport, fit_report
 from pipeline.sources import RawFile
+from pipeline.text import nfkc
 
 PARSED = "parsed"
 QUARANTINED = "quarantined"
@@ -51,19 +51,12 @@ class FileResult:
     duplicate_of: str | None = None
 
 
-_WHITESPACE = re.compile(r"\s+")
-
-
 def content_fingerprint(document: Document) -> str:
     """Hash of what the report says, blind to encoding, BOM, line ends, blank
     lines, invisible characters, character width and cell layout."""
-    digest = hashlib.sha256()
-    for row in document.rows:
-        folded = _WHITESPACE.sub("", unicodedata.normalize("NFKC", "".join(row.values)))
-        if folded:
-            digest.update(folded.encode("utf-8", errors="surrogatepass"))
-            digest.update(b"\n")
-    return digest.hexdigest()
+    folded = ("".join(nfkc("".join(row.values)).split()) for row in document.rows)  # split(): at any ``\s``
+    text = "".join(f"{row}\n" for row in folded if row)
+    return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
 def parse_bytes(source_file: str, data: bytes) -> FileResult:

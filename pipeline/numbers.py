@@ -8,11 +8,10 @@ and the caller keeps the raw text beside it.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from pipeline.text import clean_text
+from pipeline.text import clean_text, nfkc
 
 #: Cells that mean "not applicable" rather than a number.
 NOT_APPLICABLE = {"", "-", "--", "—", "——", "/", "－", "无", "n/a", "N/A"}
@@ -37,7 +36,7 @@ PERCENT_UNITS = {"%", "百分比", "％"}
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", clean_text(text)).replace(" ", "")
+    return nfkc(clean_text(text)).replace(" ", "")
 
 
 def is_number(text: str | None) -> bool:

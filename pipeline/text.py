@@ -27,7 +27,8 @@ _INVISIBLE = (
     "\u2061\u2062\u2063\u2064\ufff9\ufffa\ufffb"
 )
 _CONTROLS = "".join(chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)))
-_ZERO_WIDTH = dict.fromkeys(map(ord, _INVISIBLE + _CONTROLS), None)
+#: The invisible characters as one class (``re.sub`` removes them far faster than ``str.translate``).
+_ZERO_WIDTH = re.compile("[" + re.escape(_INVISIBLE + _CONTROLS) + "]")
 _SPACE_LIKE = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
@@ -38,13 +39,14 @@ _NEEDS_CLEANING = re.compile(
     "[<&#*_\t" + re.escape(_INVISIBLE + _CONTROLS) + "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]|  "
 )
 _WS_ANY = re.compile(r"\s+")
+_FULLWIDTH_ASCII = re.compile("[\uff01-\uff5e]")
 #: Labels and short values repeat across rows and reports; long texts rarely do.
 _CACHE_SIZE = 1 << 16
 
 
 def strip_invisible(text: str) -> str:
     """Remove zero-width characters and turn exotic spaces into plain spaces."""
-    return _SPACE_LIKE.sub(" ", text.translate(_ZERO_WIDTH))
+    return _SPACE_LIKE.sub(" ", _ZERO_WIDTH.sub("", text))
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
@@ -64,10 +66,29 @@ def clean_text(text: str | None) -> str:
     return text.strip()
 
 
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, several times faster on Chinese text.
+
+    Full normalization is slow, and Chinese text is rarely NFKC only because of
+    its full-width punctuation (，：（）). Those characters are first replaced by
+    their compatibility decompositions (``，`` U+FF0C -> ``,``), which leaves
+    the normal form unchanged and most often nothing else to normalize.
+    """
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    text = _FULLWIDTH_ASCII.sub(_halfwidth, text)
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
+def _halfwidth(match: re.Match) -> str:
+    """The ASCII character a full-width form (U+FF01..U+FF5E) decomposes to."""
+    return chr(ord(match.group()) - 0xFEE0)
+
+
 @lru_cache(maxsize=_CACHE_SIZE)
 def label_key(text: str | None) -> str:
     """A key for comparing labels: width-folded, no whitespace, no trailing colon."""
-    text = unicodedata.normalize("NFKC", clean_text(text))
+    text = nfkc(clean_text(text))
     text = _WS_ANY.sub("", text)
     return text.rstrip(":")
 
