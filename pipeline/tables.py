@@ -12,6 +12,8 @@ import hashlib
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from functools import lru_cache
+from itertools import repeat
+from operator import attrgetter
 
 import pyarrow as pa
 
@@ -91,15 +93,19 @@ def place_without_year(report: ProjectReport) -> None:
         )
 
 
-def _rescaled(value: object, typ: pa.DataType) -> object:
-    """A Decimal rescaled exactly to a decimal column's scale; raises ValueError if it cannot be exact."""
-    if not isinstance(value, Decimal) or not pa.types.is_decimal(typ):
-        return value
+def _rescaled_column(values: list, typ: pa.Decimal128Type) -> list:
+    """A decimal column's values (Decimals) rescaled exactly to its scale; raises ValueError
+    if one cannot be exact. Other values (nulls) are kept as they are."""
+    quantum = Decimal(1).scaleb(-typ.scale)
     with localcontext() as ctx:
-        ctx.prec = 100
-        if not value.is_finite() or value.adjusted() >= typ.precision - typ.scale:
-            raise ValueError(f"value {value} does not fit {typ}")
-        scaled = value.quantize(Decimal(1).scaleb(-typ.scale))
+        ctx.prec = 100  # quantize must never round: wide columns exceed the default 28 digits
+        return [_rescaled(v, typ, quantum) if isinstance(v, Decimal) else v for v in values]
+
+
+def _rescaled(value: Decimal, typ: pa.Decimal128Type, quantum: Decimal) -> Decimal:
+    if not value.is_finite() or value.adjusted() >= typ.precision - typ.scale:
+        raise ValueError(f"value {value} does not fit {typ}")
+    scaled = value.quantize(quantum)
     if scaled != value:
         raise ValueError(f"value {value} has more decimals than {typ} holds")
     return scaled
@@ -117,7 +123,7 @@ def columns_to_arrow(table: Table, values: dict[str, list]) -> pa.Table:
         column = values[col.name]
         if pa.types.is_decimal(col.type):
             try:
-                column = [_rescaled(v, col.type) for v in column]
+                column = _rescaled_column(column, col.type)
             except ValueError as exc:
                 raise ValueError(f"{table.name}.{col.name}: {exc}") from exc
         columns[col.name] = pa.array(column, type=col.type)
@@ -138,12 +144,24 @@ class _Columns:
 
     def add(self, record: object | None, extra: dict) -> None:
         """Append a row: ``extra`` first, then the record's dataclass fields, else null."""
-        names = _field_names(type(record)) if record is not None else frozenset()
+        self.add_all([record], extra)
+
+    def add_all(self, records: list, extra: dict, per_row: dict[str, list] | None = None) -> None:
+        """Append a row per record (all of one type, or None): ``per_row`` (a value per
+        record) first, then ``extra`` (the same for all), then the record's fields, else null."""
+        if not records:
+            return
+        per_row = per_row or {}
+        names = _field_names(type(records[0])) if records[0] is not None else frozenset()
         for name, column in self.values.items():
-            if name in extra:
-                column.append(extra[name])
+            if name in per_row:
+                column.extend(per_row[name])
+            elif name in extra:
+                column.extend(repeat(extra[name], len(records)))
+            elif name in names:
+                column.extend(map(attrgetter(name), records))
             else:
-                column.append(getattr(record, name) if name in names else None)
+                column.extend(repeat(None, len(records)))
 
 
 def _own_copy(report: ProjectReport) -> ProjectReport:
@@ -182,17 +200,13 @@ class _Builder:
         project = dict(prov, agency=entry.agency if entry else None, source_url=entry.source_url if entry else None)
         self.tables["projects"].add(report.project, project)
         year = report.project.fiscal_year
-        for fund in report.funds:
-            derived = dict(
-                prov,
-                fiscal_year=year + fund.fiscal_year_offset if year is not None else None,
-                execution_rate_pct=execution_rate(fund.executed_yuan, fund.budget_full_year_yuan),
-            )
-            self.tables["funds"].add(fund, derived)
+        derived = {
+            "fiscal_year": [year + f.fiscal_year_offset if year is not None else None for f in report.funds],
+            "execution_rate_pct": [execution_rate(f.executed_yuan, f.budget_full_year_yuan) for f in report.funds],
+        }
+        self.tables["funds"].add_all(report.funds, prov, derived)
         for name, records in (("indicators", report.indicators), ("scores", report.scores), ("parse_notes", report.notes)):
-            table = self.tables[name]
-            for record in records:
-                table.add(record, prov)
+            self.tables[name].add_all(records, prov)
         return True
 
     def add_file(self, result: FileResult, accepted: int, late_rejections: int) -> None:
