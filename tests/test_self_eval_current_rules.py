@@ -432,3 +432,34 @@ def test_centred_level1_label_without_keyword_evidence_keeps_the_inherited_level
         ("丙", "产出指标", "质量指标", "产出指标"), ("丁", "满意度指标", "服务对象满意度指标", "满意度指标"),
     ]
     assert [n.code for n in report.notes] == ["level1_derived_from_level2"]
+
+
+def test_a_second_project_block_without_its_title_is_a_report_of_its_own():
+    body = (
+        "产出指标\t数量指标\t培训场次\t=4(次)\t4(次)\t90.00\t90.00\t\n"
+        + TAIL
+    )
+    second = (
+        "项目名称\t第二个项目\n"
+        "主管部门\t某局\t实施单位\t另一中心\n"
+        "项目资金（万元）\t年初预算数\t全年预算数\t全年执行数\t分数\t执行率\t得分\n"
+        "年度资金总额\t50.00\t50.00\t50.00\t10.00\t100.00\t10.00\n"
+        "一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析\n"
+        "产出指标\t质量指标\t验收合格率\t=100(%)\t100(%)\t90.00\t90.00\t\n"
+        + TAIL
+    )
+    text = HEAD + body + "\n" + second
+    for form, render in FORMS.items():
+        result = parse_text("t", render(text))
+        assert result.rejections == [], form
+        first, other = result.reports
+        assert (first.project.project_name, first.project.title) == ("测试项目", "财政项目支出绩效自评表"), form
+        assert [i.name for i in first.indicators] == ["培训场次"], form
+        assert first.notes == [], form
+        p = other.project
+        assert (p.project_name, p.implementing_unit, p.title, p.fiscal_year, p.grade) == (
+            "第二个项目", "另一中心", None, None, "优"), form
+        assert p.source_line == len(text[: text.index("项目名称\t第二个项目")].splitlines()) + 1, form
+        assert [f.budget_full_year_yuan for f in other.funds] == [Decimal("500000.00")], form
+        assert [(i.name, i.level2) for i in other.indicators] == [("验收合格率", "质量指标")], form
+        assert [n.code for n in other.notes] == ["report_title_missing"], form

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from collections.abc import Callable
 from functools import lru_cache
 
-from pipeline.document import Row
+from pipeline.document import Row, Segment
 from pipeline.text import clean_text, label_key
 
 _COLON = re.compile(r"[:：]")
+#: The header label that opens a report's key/value block.
+PROJECT_NAME_LABEL = "项目名称"
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _YEAR_IN_TITLE = re.compile(r"[(（]?\s*(\d{4})\s*年度?\s*[)）]?")
 
@@ -107,3 +110,28 @@ def _split_label(cell: str, labels: dict[str, str]) -> tuple[str | None, str]:
     if len(parts) == 2 and label_key(parts[0]) in labels:
         return label_key(parts[0]), clean_text(parts[1])
     return None, ""
+
+
+def opens_project(row: Row) -> bool:
+    """True when the row starts with the 项目名称 label (the first row of a report's header)."""
+    if not row.values:
+        return False
+    label = _COLON.split(row.values[0], maxsplit=1)[0]
+    return label_key(label) == PROJECT_NAME_LABEL
+
+
+def split_at_untitled_reports(segment: Segment, is_table_header: Callable[[Row], bool]) -> list[Segment]:
+    """Cut the segment where a 项目名称 block follows an indicator table header.
+
+    That block is the next project's report printed without its title line;
+    left in place its header and table would be read as the first report's tail.
+    """
+    parts: list[list[Row]] = [[]]
+    table_seen = False
+    for row in segment.rows:
+        if table_seen and opens_project(row):
+            parts.append([])
+            table_seen = False
+        parts[-1].append(row)
+        table_seen = table_seen or is_table_header(row)
+    return [Segment(segment.document, rows, segment.family) for rows in parts]

@@ -21,7 +21,7 @@ import re
 from decimal import Decimal
 
 from pipeline.document import Row, Segment
-from pipeline.families.common import key_values, title_matches, year_in_text
+from pipeline.families.common import key_values, split_at_untitled_reports, title_matches, year_in_text
 from pipeline.families.current_funds import FundsBlock, parse_funds
 from pipeline.families.current_goals import parse_goals
 from pipeline.families.current_indicators import (
@@ -29,6 +29,7 @@ from pipeline.families.current_indicators import (
     IndicatorTable,
     PrintedRow,
     find_table_header,
+    is_table_header,
     parse_table,
 )
 from pipeline.families.current_labels import Group, resolve_groups
@@ -37,6 +38,7 @@ from pipeline.records import (
     COMPONENT_BUDGET,
     COMPONENT_TOTAL,
     IndicatorRecord,
+    ParseNote,
     ProjectRecord,
     ProjectReport,
     ReportRejected,
@@ -62,10 +64,16 @@ def is_title(row: Row) -> bool:
     return title_matches(row, TITLES)
 
 
+def split_segment(segment: Segment) -> list[Segment]:
+    """A 项目名称 block after an indicator table header starts the next (untitled) report."""
+    return split_at_untitled_reports(segment, is_table_header)
+
+
 def parse(segment: Segment) -> ProjectReport:
     rows = [row for row in segment.rows if not row.is_blank]
     if not rows:
         raise ReportRejected("empty report segment", segment.first_line)
+    titled = is_title(rows[0])
     funds = parse_funds(rows)
     header_index = find_table_header(rows, funds.end_index)
     if header_index is None:
@@ -76,35 +84,39 @@ def parse(segment: Segment) -> ProjectReport:
     indicators = _indicators(table, groups)
     if not indicators:
         raise ReportRejected("indicator table has no indicator rows", rows[header_index].line)
-    project = _project(rows, funds.header_index, table, rows[table.end_index + 1 :])
+    project = _project(rows, funds.header_index, table, rows[table.end_index + 1 :], titled)
     project.goal_expected, project.goal_actual = goals.expected, goals.actual
+    notes = goals.notes + table.notes + label_notes
+    if not titled:
+        message = f"the report starting at line {rows[0].line} has no 绩效自评表 title; read as a new report"
+        notes.append(ParseNote("report_title_missing", message, rows[0].line))
     return ProjectReport(
         project=project,
         funds=funds.funds,
         indicators=indicators,
         scores=_scores(funds, indicators, table),
-        notes=sorted(goals.notes + table.notes + label_notes, key=lambda n: n.source_line),
+        notes=sorted(notes, key=lambda n: n.source_line),
     )
 
 
 # --- project header -----------------------------------------------------------
 
 
-def _project(rows: list[Row], funds_header: int, table: IndicatorTable, tail: list[Row]) -> ProjectRecord:
-    title_row = rows[0]
+def _project(rows: list[Row], funds_header: int, table: IndicatorTable, tail: list[Row], titled: bool) -> ProjectRecord:
+    first_row = rows[0]
     fields = key_values(rows[:funds_header], HEADER_LABELS)
     name = fields.get("project_name")
     if name is None or not name.value:
-        raise ReportRejected("no project name (项目名称)", title_row.line)
-    year = _fiscal_year(rows[:funds_header])
+        raise ReportRejected("no project name (项目名称)", first_row.line)
+    year = _fiscal_year(rows[:funds_header]) if titled else None
     department = fields.get("department")
     unit = fields.get("implementing_unit")
     return ProjectRecord(
         report_type=REPORT_SELF_EVALUATION,
         template=TEMPLATE_CURRENT,
         project_name=name.value,
-        source_line=title_row.line,
-        title=" ".join(title_row.values),
+        source_line=first_row.line,
+        title=" ".join(first_row.values) if titled else None,
         fiscal_year=year,
         fiscal_year_source="document" if year is not None else None,
         department=department.value if department and department.value else None,

@@ -9,11 +9,16 @@ row, and a 说明 block stating the grade bands. The pieces live in
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from pipeline.document import Row, Segment
-from pipeline.families.common import parse_date, parse_yes_no, title_matches, year_in_text
+from pipeline.families.common import (
+    parse_date,
+    parse_yes_no,
+    split_at_untitled_reports,
+    title_matches,
+    year_in_text,
+)
 from pipeline.families.legacy_footer import grade_bands, notes_block
 from pipeline.families.legacy_groups import (
     assign_groups,
@@ -25,44 +30,20 @@ from pipeline.families.legacy_header import HeaderEntry, by_field, read_header, 
 from pipeline.families.legacy_table import GroupLabel, TableParse, find_table_header, is_table_header, parse_table
 from pipeline.numbers import money_unit, parse_decimal, to_yuan
 from pipeline.records import FUND_TOTAL, FundRecord, ParseNote, ProjectRecord, ProjectReport, ReportRejected
-from pipeline.text import clean_text, label_key
+from pipeline.text import clean_text
 from pipeline.vocabulary import REPORT_SELF_EVALUATION, TEMPLATE_LEGACY
 
 FAMILY = TEMPLATE_LEGACY
 
 #: Titles of this template; the current template's 财政项目支出… titles are not ours.
 TITLES = ("项目绩效自我评价", "项目绩效自我评价表")
-#: The header label that opens a report's key/value block.
-PROJECT_NAME_LABEL = "项目名称"
-
-
 def is_title(row: Row) -> bool:
     return title_matches(row, TITLES, forbidden=("财政",))
 
 
-def opens_project(row: Row) -> bool:
-    """True when the row starts with the 项目名称 label (the first row of a report's header)."""
-    if not row.values:
-        return False
-    label = re.split(r"[:：]", row.values[0], maxsplit=1)[0]
-    return label_key(label) == PROJECT_NAME_LABEL
-
-
 def split_segment(segment: Segment) -> list[Segment]:
-    """Cut the segment where a 项目名称 block follows a scoring table header.
-
-    That block is the next project's report printed without its title line;
-    left in place its header and table would be read as the first report's notes.
-    """
-    parts: list[list[Row]] = [[]]
-    table_seen = False
-    for row in segment.rows:
-        if table_seen and opens_project(row):
-            parts.append([])
-            table_seen = False
-        parts[-1].append(row)
-        table_seen = table_seen or is_table_header(row)
-    return [Segment(segment.document, rows, segment.family) for rows in parts]
+    """A 项目名称 block after a scoring table header starts the next (untitled) report."""
+    return split_at_untitled_reports(segment, is_table_header)
 
 
 def parse(segment: Segment) -> ProjectReport:
