@@ -93,6 +93,19 @@ def label_key(text: str | None) -> str:
     return text.rstrip(":")
 
 
+#: Whitespace between two CJK ideographs: left by a ``<br>`` or a full-width space inside a
+#: merged cell, never meaningful inside a name.
+_SPACE_BETWEEN_IDEOGRAPHS = re.compile(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff])\s+(?=[\u3400-\u4dbf\u4e00-\u9fff])")
+
+
+def clean_name(text: str | None) -> str | None:
+    """A project or indicator name: like ``clean_text``, and no whitespace between two
+    Chinese characters (``政府聘用<br>辅助人员经费`` -> ``政府聘用辅助人员经费``)."""
+    if text is None:
+        return None
+    return _SPACE_BETWEEN_IDEOGRAPHS.sub("", clean_text(text))
+
+
 def join_wrapped(parts: list[str]) -> str:
     """Join the pieces of one value that a hard line wrap split.
 

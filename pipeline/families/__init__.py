@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pipeline.document import Document, Row, Segment
 from pipeline.families import self_eval_current, self_eval_legacy, target_table
 from pipeline.records import ProjectReport, ReportRejected
+from pipeline.text import clean_name
 
 #: Order matters: the first family whose title matches a row claims it.
 FAMILIES = (self_eval_current, self_eval_legacy, target_table)
@@ -75,6 +76,14 @@ _MODULES = {module.FAMILY: module for module in FAMILIES}
 _PARSERS = {module.FAMILY: module.parse for module in FAMILIES}
 
 
+def with_clean_names(report: ProjectReport) -> ProjectReport:
+    """The report with its project and indicator names cleaned by ``clean_name``."""
+    report.project.project_name = clean_name(report.project.project_name)
+    for indicator in report.indicators:
+        indicator.name = clean_name(indicator.name)
+    return report
+
+
 def parse_document(document: Document) -> DocumentParse:
     """Parse every report segment of a document; a broken segment never stops the others."""
     result = DocumentParse(segments=split_segments(document))
@@ -82,7 +91,7 @@ def parse_document(document: Document) -> DocumentParse:
         if segment.family not in result.families:
             result.families.append(segment.family)
         try:
-            result.reports.append(_PARSERS[segment.family](segment))
+            result.reports.append(with_clean_names(_PARSERS[segment.family](segment)))
         except ReportRejected as rejected:
             result.rejections.append(
                 Rejection(segment.family, segment.first_line, rejected.reason, rejected.source_line)
