@@ -7,13 +7,17 @@ a change to any parser invalidates every entry automatically.
 
 from __future__ import annotations
 
+import copyreg
+import dataclasses
 import hashlib
+import io
 import os
 import pickle
 from functools import lru_cache
 from pathlib import Path
 
 from pipeline.ingest import FileResult
+from pipeline.records import FundRecord, IndicatorRecord, ParseNote, ProjectRecord, ProjectReport, ScoreRecord
 
 _PARSER_PACKAGES = ("families",)
 _PARSER_MODULES = (
@@ -44,6 +48,42 @@ def parser_fingerprint() -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _constructor_fields(kind: type) -> tuple[str, ...] | None:
+    """A dataclass's field names in order, if its constructor just sets them from
+    positional arguments (else None)."""
+    fields = dataclasses.fields(kind)
+    if hasattr(kind, "__post_init__") or not all(f.init and not f.kw_only for f in fields):
+        return None
+    return tuple(f.name for f in fields)
+
+
+#: The many small objects of a parse result, with their fields in order. They are
+#: stored as their field values and rebuilt by their dataclass constructor, which
+#: loads about twice as fast as pickle's generic way (an empty object, then its
+#: ``__dict__``).
+_BY_FIELDS = {
+    kind: names
+    for kind in (ProjectRecord, FundRecord, IndicatorRecord, ScoreRecord, ParseNote, ProjectReport)
+    if (names := _constructor_fields(kind)) is not None
+}
+
+
+def _reduce_by_fields(obj: object) -> tuple:
+    """(type, field values) when the object holds exactly its fields, else pickle's generic way."""
+    state = vars(obj)
+    if tuple(state) == _BY_FIELDS[type(obj)]:
+        return type(obj), tuple(state.values())
+    return obj.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+
+
+def _dumps(result: FileResult) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = copyreg.dispatch_table | dict.fromkeys(_BY_FIELDS, _reduce_by_fields)
+    pickler.dump(result)
+    return buffer.getvalue()
 
 
 class ParseCache:
@@ -78,8 +118,7 @@ class ParseCache:
         tmp = path.with_suffix(f".tmp-{os.getpid()}")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "wb") as handle:
-                pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.write_bytes(_dumps(result))
             os.replace(tmp, path)
         except OSError:
             try:
