@@ -89,6 +89,23 @@ def split_cells(line: str) -> tuple[Form, tuple[str, ...]]:
     return Form.TEXT, tuple(clean_text(line).split())  # str.split() splits at runs of what ``\s`` matches
 
 
+#: A line that only numbers the page: 第 1 页，共 2 页 / 第1页 / 共2页 第1页 / - 1 - / — 3 — / Page 1 of 2.
+_PAGE_MARKER = re.compile(
+    r"^(?:共\s*\d+\s*页\s*[,，]?\s*)?第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?$"
+    r"|^[-—–－]\s*\d+\s*[-—–－]$"
+    r"|^page\s*\d+(?:\s*(?:of|/)\s*\d+)?$",
+    re.IGNORECASE,
+)
+
+
+def is_page_marker(cells: tuple[str, ...]) -> bool:
+    """True for a row whose only text is a page footer or page number (PDF and print exports)."""
+    values = [c for c in cells if c]
+    if not values or len(values) > 8:
+        return False
+    return bool(_PAGE_MARKER.match(" ".join(values)))
+
+
 @dataclass
 class Document:
     """A decoded report file as rows, with its path relative to ``data/raw``."""
@@ -101,6 +118,8 @@ class Document:
         rows = []
         for number, line in enumerate(text.splitlines(), start=1):
             form, cells = split_cells(line)
+            if is_page_marker(cells):
+                cells = ()  # a page footer or page number: a page break, like a blank line
             rows.append(Row(line=number, text=line, form=form, cells=cells))
         return cls(source_file=source_file, rows=rows)
 
