@@ -506,3 +506,35 @@ def test_broken_project_block_without_title_is_rejected_not_absorbed():
     assert result.reports[0].project.notes is None
     assert [(r.family, r.source_line, r.reason_line) for r in result.rejections] == [(FAMILY, 10, 10)]
     assert result.rejections[0].reason.startswith("indicator table missing")
+
+
+# --- total row read by column ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "total_row",
+    [
+        "合计\t\t\t\t91.22\t\n",  # tab: blank 权重 cell
+        "| 合计 |  |  |  | 91.22 |  |\n",  # pipe: blank 权重 cell
+        "合计 91.22\n",  # PDF text: the lone number equals the scores' sum
+    ],
+)
+def test_total_row_with_blank_weight_keeps_the_score(total_row):
+    table = "投入与管理 (40分)\t甲\t\t40\t35\t\n产出目标 (60分)\t乙\t\t60\t56.22\t\n"
+    header = SYNTHETIC_HEADER
+    if total_row.startswith("|"):
+        header = header.replace("一级指标\t指标名称\t指标解释\t权重\t自评分\t备注", "| 一级指标 | 指标名称 | 指标解释 | 权重 | 自评分 | 备注 |")
+        table = "| 投入与管理 (40分) | 甲 |  | 40 | 35 |  |\n| 产出目标 (60分) | 乙 |  | 60 | 56.22 |  |\n"
+    report = parse_text(header + table + total_row)[0]
+    assert report.project.total_score == Decimal("91.22")
+    assert report.project.total_score_raw == "91.22"
+    assert report.project.total_max_points is None
+    total = next(s for s in report.scores if s.component == "total")
+    assert (total.max_points, total.reported_score) == (None, Decimal("91.22"))
+    assert [(n.code, n.source_line) for n in report.notes if n.code == "total_cell_blank"] == [("total_cell_blank", 10)]
+
+
+def test_total_row_read_by_column_keeps_weight_and_score():
+    report = parse_text(synthetic("投入与管理 (100分)\t甲\t\t100\t80\t\n"))[0]
+    assert (report.project.total_max_points, report.project.total_score) == (100, 80)
+    assert not [n for n in report.notes if n.code == "total_cell_blank"]

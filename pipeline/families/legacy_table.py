@@ -50,13 +50,17 @@ class Layout:
     form: Form
     width: int
     fields: dict[int, str]  # cell index -> "name" / "description" / "remark"
+    weight_column: int | None = None
+    score_column: int | None = None
 
 
 def layout_of(row: Row) -> Layout | None:
     if row.form is Form.TEXT:
         return None
     fields = {i: CONTINUED_COLUMNS[column_key(c)] for i, c in enumerate(row.cells) if column_key(c) in CONTINUED_COLUMNS}
-    return Layout(row.form, len(row.cells), fields)
+    weight = next((i for i, c in enumerate(row.cells) if column_key(c) in WEIGHT_HEADERS), None)
+    score = next((i for i, c in enumerate(row.cells) if column_key(c) in SCORE_HEADERS), None)
+    return Layout(row.form, len(row.cells), fields, weight, score)
 
 
 @dataclass
@@ -128,10 +132,60 @@ def parse_table(rows: list[Row], start: int) -> TableParse:
 
 
 def _read_total(table: TableParse, row: Row) -> None:
-    numbers = [v for v in row.values[1:] if is_number(v) or is_not_applicable(v)]
+    """The 合计 row's weight and score.
+
+    In pipe and tab rows laid out like the table header the numbers are read
+    by the column they are printed in, so a blank 权重 cell leaves the weight
+    unknown instead of shifting the score into it. In PDF text (columns lost)
+    they are read in order; a lone number is the score when it equals the sum
+    of the indicators' scores but not of their weights.
+    """
     table.total_line = row.line
-    table.total_weight_raw = numbers[0] if numbers else None
-    table.total_score_raw = numbers[1] if len(numbers) > 1 else None
+    by_column = _total_by_column(table.layout, row)
+    if by_column is not None:
+        weight, score = by_column
+    else:
+        numbers = [v for v in row.values[1:] if is_number(v) or is_not_applicable(v)]
+        weight = numbers[0] if numbers else None
+        score = numbers[1] if len(numbers) > 1 else None
+        if len(numbers) == 1 and _is_score_sum(table.indicators, numbers[0]):
+            weight, score = None, numbers[0]
+    table.total_weight_raw, table.total_score_raw = weight, score
+    for what, value in (("weight (权重)", weight), ("score (自评分)", score)):
+        if value is None:
+            message = f"the 合计 row prints no total {what}: {' '.join(row.values)!r}"
+            table.notes.append(ParseNote("total_cell_blank", message, row.line))
+
+
+def _total_by_column(layout: Layout | None, row: Row) -> tuple[str | None, str | None] | None:
+    """(weight, score) read by column, or None when the row's columns are unknown.
+
+    The row must be laid out like the table header and every number it holds
+    must sit in the weight or the score column.
+    """
+    if layout is None or row.form is not layout.form or layout.weight_column is None or layout.score_column is None:
+        return None
+    cells = row.cells
+    if len(cells) > layout.width or (row.form is Form.PIPE and len(cells) != layout.width):
+        return None
+    columns = {layout.weight_column, layout.score_column}
+    numeric = {i for i, c in enumerate(cells) if i > 0 and (is_number(c) or is_not_applicable(c))}
+    if not numeric or not numeric <= columns:
+        return None
+
+    def cell(index: int) -> str | None:
+        return cells[index] if index in numeric else None
+
+    return cell(layout.weight_column), cell(layout.score_column)
+
+
+def _is_score_sum(indicators: list[IndicatorRecord], raw: str) -> bool:
+    value = parse_decimal(raw)
+    if value is None:
+        return False
+    weights = sum((i.weight for i in indicators if i.weight is not None), Decimal(0))
+    scores = sum((i.score for i in indicators if i.score is not None), Decimal(0))
+    return abs(value - scores) < Decimal("0.01") and abs(value - weights) >= Decimal("0.01")
 
 
 def _read_row(table: TableParse, row: Row) -> None:
