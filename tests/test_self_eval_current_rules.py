@@ -463,3 +463,31 @@ def test_a_second_project_block_without_its_title_is_a_report_of_its_own():
         assert [f.budget_full_year_yuan for f in other.funds] == [Decimal("500000.00")], form
         assert [(i.name, i.level2) for i in other.indicators] == [("验收合格率", "质量指标")], form
         assert [n.code for n in other.notes] == ["report_title_missing"], form
+
+
+GRADED_BODY = (
+    "产出指标\t数量指标\t补贴发放人数\t≥5000人\t4500人\t50\t45\t部分老人迁出本市\n"
+    "满意度指标\t服务对象满意度指标\t老人满意度\t≥90%\t88%\t40\t34.57\t宣传不足\n"
+)
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+@pytest.mark.parametrize("total", [
+    "总分\t\t\t\t\t100\t89.57\t良\n",
+    "合计\t\t\t\t\t100\t89.57\t评分等级：良\n",
+    "\t\t\t\t\t100\t89.57\t评分等级：良\n",
+    "\t\t\t\t\t100\t89.57\t评分等级\t良\n",
+])
+def test_grade_printed_on_the_total_row(form, total):
+    report = _one(FORMS[form](HEAD + GRADED_BODY + total))
+    p = report.project
+    assert (p.total_score, p.total_max_points, p.grade) == (Decimal("89.57"), Decimal(100), "良")
+    assert [(i.name, i.score) for i in report.indicators] == [
+        ("补贴发放人数", Decimal(45)), ("老人满意度", Decimal("34.57"))]
+    assert report.indicators[-1].deviation_reason == "宣传不足"
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_grade_label_and_grade_in_one_cell_below_the_total_row(form):
+    report = _one(FORMS[form](HEAD + GRADED_BODY + "合计\t100\t89.57\n评分等级：良\n"))
+    assert (report.project.total_score, report.project.grade) == (Decimal("89.57"), "良")

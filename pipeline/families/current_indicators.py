@@ -28,19 +28,29 @@ and the printed total), optionally with a 合计/总分 label.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pipeline.document import Form, Row
 from pipeline.numbers import is_not_applicable, is_number
 from pipeline.records import ParseNote, ReportRejected
 from pipeline.text import join_wrapped, label_key
-from pipeline.vocabulary import TEMPLATE_CURRENT, achievement_status, level1_label, level2_label
+from pipeline.vocabulary import (
+    LEGACY_GRADE_BANDS,
+    NATIONAL_GRADE_BANDS,
+    TEMPLATE_CURRENT,
+    achievement_status,
+    level1_label,
+    level2_label,
+)
 
 #: label_key of header cells; a row holding two of them is the (repeated) header.
 HEADER_KEYS = {label_key(t) for t in ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "偏差原因分析")}
 _TOTAL_LABELS = {label_key(t) for t in ("合计", "总分", "总计", "得分合计", "分值合计")}
 #: The grade row closes the report; reaching it before a total row means the total is missing.
 GRADE_LABELS = {label_key(t) for t in ("评分等级", "绩效等级", "自评等级")}
+#: Grades a form prints (national and Shanghai bands); a bare one may end the total row.
+GRADE_WORDS = {grade for _, grade in NATIONAL_GRADE_BANDS + LEGACY_GRADE_BANDS}
 #: Longest text (label_key characters) read as the tail of a name split across a page break.
 NAME_TAIL_MAX_CHARS = 12
 
@@ -84,8 +94,9 @@ Entry = PrintedRow | LabelRow
 @dataclass
 class TotalRow:
     line: int
-    max_points_raw: str
+    max_points_raw: str | None
     total_raw: str
+    grade: str | None = None  # the grade printed on the total row itself
 
 
 @dataclass
@@ -111,14 +122,41 @@ def find_table_header(rows: list[Row], start: int = 0) -> int | None:
     return None
 
 
+def grade_cell(text: str) -> str | None:
+    """The grade in a cell printing the grade label and the grade (``评分等级：良``)."""
+    key = label_key(text)
+    for label in GRADE_LABELS:
+        if key.startswith(label + ":"):
+            return key[len(label) + 1 :] or None
+    return None
+
+
+def split_grade(values: list[str]) -> tuple[list[str], str | None]:
+    """(values before it, grade) when a row ends in a printed grade, else (values, None).
+
+    The grade ends a row as a label cell and the grade (``评分等级 | 良``), one
+    cell holding both (``评分等级：良``) or, after a number, a bare grade of the
+    closed list (``… | 100 | 89.57 | 良``).
+    """
+    if len(values) >= 2 and label_key(values[-2]) in GRADE_LABELS:
+        return values[:-2], values[-1]
+    if values and grade_cell(values[-1]):
+        return values[:-1], grade_cell(values[-1])
+    if len(values) >= 2 and label_key(values[-1]) in GRADE_WORDS and is_number(values[-2]):
+        return values[:-1], label_key(values[-1])
+    return values, None
+
+
 def total_row(row: Row) -> TotalRow | None:
-    """The total row: exactly two numbers, optionally after a total label."""
+    """The total row: exactly two numbers, optionally after a total label and
+    before the grade (``split_grade``)."""
     values = [v for v in row.values if label_key(v) not in _TOTAL_LABELS]
-    if len(values) != 2 or not all(is_number(v) for v in values):
-        return None
     if len(row.values) - len(values) > 1:
         return None
-    return TotalRow(line=row.line, max_points_raw=values[0], total_raw=values[1])
+    values, grade = split_grade(values)
+    if len(values) != 2 or not all(is_number(v) for v in values):
+        return None
+    return TotalRow(line=row.line, max_points_raw=values[0], total_raw=values[1], grade=grade)
 
 
 @dataclass(frozen=True)
@@ -164,7 +202,7 @@ def parse_table(rows: list[Row], header_index: int) -> IndicatorTable:
         total = total_row(row)
         if total is not None:
             return IndicatorTable(entries=entries, total=total, end_index=index, notes=notes)
-        if any(key in GRADE_LABELS for key in row.keys):
+        if any(key in GRADE_LABELS or grade_cell(key) for key in row.keys):
             break
         entry = _entry(row, columns)
         if entry is not None:

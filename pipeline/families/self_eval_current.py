@@ -29,6 +29,7 @@ from pipeline.families.current_indicators import (
     IndicatorTable,
     PrintedRow,
     find_table_header,
+    grade_cell,
     is_table_header,
     parse_table,
 )
@@ -124,7 +125,7 @@ def _project(rows: list[Row], funds_header: int, table: IndicatorTable, tail: li
         total_score=parse_decimal(table.total.total_raw),
         total_score_raw=table.total.total_raw,
         total_max_points=parse_decimal(table.total.max_points_raw),
-        grade=_grade(tail),
+        grade=_grade(tail) or table.total.grade,
     )
 
 
@@ -141,12 +142,15 @@ def _fiscal_year(header_rows: list[Row]) -> int | None:
 
 
 def _grade(rows: list[Row]) -> str | None:
-    """The grade printed after 评分等级 (on the rows after the total row)."""
+    """The grade printed after 评分等级 (on the rows after the total row), in the
+    next cell or in the label's own cell (``评分等级：良``)."""
     for row in rows:
         values = row.values
         for index, value in enumerate(values):
             if label_key(value) in GRADE_LABELS:
                 return values[index + 1] if index + 1 < len(values) else None
+            if grade_cell(value):
+                return grade_cell(value)
     return None
 
 
