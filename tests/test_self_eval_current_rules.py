@@ -491,3 +491,32 @@ def test_grade_printed_on_the_total_row(form, total):
 def test_grade_label_and_grade_in_one_cell_below_the_total_row(form):
     report = _one(FORMS[form](HEAD + GRADED_BODY + "合计\t100\t89.57\n评分等级：良\n"))
     assert (report.project.total_score, report.project.grade) == (Decimal("89.57"), "良")
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+@pytest.mark.parametrize("total", [
+    "\t\t\t\t\t\t89.57\t\n评分等级\t良\n",  # 分值 blank, the total in the 得分 column
+    "合计\t\t\t\t\t\t89.57\t\n评分等级\t良\n",
+    "\t\t\t\t\t\t89.57\t良\n",
+])
+def test_total_row_with_its_maximum_left_blank(form, total):
+    report = _one(FORMS[form](HEAD + GRADED_BODY + total))
+    p = report.project
+    assert (p.total_score, p.total_score_raw, p.total_max_points, p.grade) == (Decimal("89.57"), "89.57", None, "良")
+    assert [(n.code, n.source_line) for n in report.notes] == [("total_max_points_blank", 11)]
+    total_score = [s for s in report.scores if s.component == "total"][0]
+    assert (total_score.max_points, total_score.reported_score, total_score.score_sum) == (
+        None, Decimal("89.57"), Decimal("89.57"))
+
+
+@pytest.mark.parametrize("form", ["tab", "pipe"])
+@pytest.mark.parametrize("lone_row_after", [0, 1])
+def test_a_lone_score_is_no_total_row_when_the_table_goes_on(form, lone_row_after):
+    """A lone number followed by an indicator row or the full total row does not
+    end the table (which would drop the rows below it): the row is unrecognized."""
+    rows = GRADED_BODY.replace("\t45\t部分老人迁出本市", "\t45\t").replace("\t34.57\t宣传不足", "\t34.57\t").splitlines()
+    rows.insert(lone_row_after + 1, "\t\t\t\t\t\t5\t")
+    result = parse_text("t", FORMS[form](HEAD + "\n".join(rows) + "\n\t\t\t\t\t100\t89.57\n"))
+    assert result.reports == []
+    assert [(r.reason, r.reason_line) for r in result.rejections] == [
+        ("unrecognized row in the indicator table", 10 + lone_row_after)]

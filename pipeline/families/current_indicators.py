@@ -147,16 +147,34 @@ def split_grade(values: list[str]) -> tuple[list[str], str | None]:
     return values, None
 
 
-def total_row(row: Row) -> TotalRow | None:
-    """The total row: exactly two numbers, optionally after a total label and
-    before the grade (``split_grade``)."""
+def total_row(row: Row, columns: "Columns | None" = None, closes_table: bool = False) -> TotalRow | None:
+    """The total row: exactly two numbers (printed maximum, total), optionally
+    after a total label and before the grade (``split_grade``).
+
+    A total row may leave its maximum (分值) blank and print the total alone. A
+    single number is read as the total (maximum None) only with evidence that
+    the row is the total row: a total label, the number in the 得分 column with
+    分值 blank (tab or pipe row), or the row closing the table (the grade row or
+    the end of the report follows; ``closes_table``).
+    """
     values = [v for v in row.values if label_key(v) not in _TOTAL_LABELS]
-    if len(row.values) - len(values) > 1:
+    labelled = len(row.values) - len(values)
+    if labelled > 1:
         return None
     values, grade = split_grade(values)
-    if len(values) != 2 or not all(is_number(v) for v in values):
-        return None
-    return TotalRow(line=row.line, max_points_raw=values[0], total_raw=values[1], grade=grade)
+    if len(values) == 2 and all(is_number(v) for v in values):
+        return TotalRow(line=row.line, max_points_raw=values[0], total_raw=values[1], grade=grade)
+    if len(values) == 1 and is_number(values[0]):
+        if labelled or closes_table or _in_score_column(row, columns, values[0]):
+            return TotalRow(line=row.line, max_points_raw=None, total_raw=values[0], grade=grade)
+    return None
+
+
+def _in_score_column(row: Row, columns: "Columns | None", value: str) -> bool:
+    """True when a tab or pipe row prints ``value`` in the 得分 column and leaves 分值 blank."""
+    if columns is None or row.form == Form.TEXT or len(row.cells) <= columns.score:
+        return False
+    return row.cells[columns.score] == value and not row.cells[columns.weight]
 
 
 @dataclass(frozen=True)
@@ -199,8 +217,14 @@ def parse_table(rows: list[Row], header_index: int) -> IndicatorTable:
         if is_table_header(row):
             columns = Columns.of(row) or columns
             continue  # header repeated after a page break
-        total = total_row(row)
-        if total is not None:
+        total = total_row(row, columns, _closes_table(rows, index))
+        if total is not None and (total.max_points_raw is not None or not _table_goes_on(rows, index, columns)):
+            if total.max_points_raw is None:
+                notes.append(ParseNote(
+                    "total_max_points_blank",
+                    f"the total row prints the total {total.total_raw} but leaves its maximum (分值) blank",
+                    row.line,
+                ))
             return IndicatorTable(entries=entries, total=total, end_index=index, notes=notes)
         if any(key in GRADE_LABELS or grade_cell(key) for key in row.keys):
             break
@@ -218,6 +242,31 @@ def parse_table(rows: list[Row], header_index: int) -> IndicatorTable:
             continue
         _continue_previous(row, entries, notes, columns)
     raise ReportRejected("indicator table has no total row (100 | total score)", rows[header_index].line)
+
+
+def _closes_table(rows: list[Row], index: int) -> bool:
+    """True when rows[index] is the last row or the grade row follows it."""
+    if index + 1 >= len(rows):
+        return True
+    return any(key in GRADE_LABELS or grade_cell(key) for key in rows[index + 1].keys)
+
+
+def _table_goes_on(rows: list[Row], index: int, columns: Columns | None) -> bool:
+    """True when the row after rows[index] (past a repeated header) is an indicator row
+    or a full total row: a lone number before it is no total row."""
+    following = index + 1
+    while following < len(rows) and is_table_header(rows[following]):
+        following += 1
+    if following >= len(rows):
+        return False
+    nxt = rows[following]
+    total = total_row(nxt)
+    if total is not None and total.max_points_raw is not None:
+        return True
+    try:
+        return isinstance(_entry(nxt, columns), PrintedRow)
+    except ReportRejected:
+        return False
 
 
 def _entry(row: Row, columns: Columns | None = None) -> Entry | None:
