@@ -559,3 +559,33 @@ def test_grid_without_any_category_label_is_rejected_naming_the_line():
     assert [(r.reason, r.reason_line) for r in result.rejections] == [
         ("no category label before the first target row (line 5)", 5)
     ]
+
+
+def test_amount_cut_mid_number_is_joined_and_the_next_label_still_read():
+    """Bug: 项目总预算（元）： 1,234,5 / 67.89 项目当年预算（元）： … lost both amounts, silently the second."""
+    header = (
+        "项目名称： 测试\n"
+        "项目总预算（元）： 1,234,5\n"
+        "67.89 项目当年预算（元）： 1,234,567.89\n"
+        "同名项目上年预算额（元）： 1,100,000.00 同名项目上年预算执行数（元）： 1,087,6\n"
+        "54.32"
+    )
+    report = parse_one(synthetic(header, "产出目标 数量 人数 =5人"))
+    assert report.project.project_total_budget_yuan == Decimal("1234567.89")
+    assert report.project.project_total_budget_raw == "1,234,567.89"
+    assert _fund_rows(report) == [
+        (0, 5, "1,234,567.89", Decimal("1234567.89"), None),
+        (-1, 6, "1,100,000.00", Decimal("1100000.00"), Decimal("1087654.32")),
+    ]
+    assert report.funds[1].executed_raw == "1,087,654.32"
+    notes = [(n.code, n.source_line) for n in report.notes]
+    assert notes == [("header_value_wrapped", 5), ("header_value_wrapped", 7)]
+
+
+def test_amount_piece_that_joins_into_no_well_formed_amount_is_not_joined():
+    header = "项目名称： 测试\n项目总预算（元）： 1,234,5\n6 项目当年预算（元）： 800"
+    report = parse_one(synthetic(header, "产出目标 数量 人数 =5人"))
+    assert report.project.project_total_budget_yuan is None
+    assert _fund_rows(report) == [(0, 5, "800", Decimal("800"), None)]
+    notes = [(n.code, n.source_line) for n in report.notes]
+    assert notes == [("money_value_unreadable", 4), ("header_text_ignored", 5)]

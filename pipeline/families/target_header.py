@@ -21,7 +21,15 @@ takes an amount that opens the next line (``项目当年预算（元）：`` +
 or terminator line next means the value is printed blank (a new project has
 no 同名项目上年预算额). Any other line leaves a ``money_value_missing`` note,
 and a value that is no amount a ``money_value_unreadable`` note: a money
-label never vanishes silently.
+label never vanishes silently. An amount printed last on its line may also be
+cut mid-digits (``项目总预算（元）： 1,234,5`` + ``67.89 项目当年预算（元）： …``):
+when the piece ends in a digit or separator, the next line opens with a bare
+number, the two joined make a well-formed amount and the rest of that line is
+empty or another header row, they are joined.
+
+A line that opens with stray text but holds a header label further on
+(outside any section) has its labels read all the same, with a
+``header_text_ignored`` note naming the text before them.
 
 Whitespace rule for text: the cells of one line are joined with one space
 (runs of printed spaces collapse to one, as the PDF printed them between
@@ -77,6 +85,8 @@ SECTION_LABELS = {
 _TERMINATORS = (re.compile(r"资金使用情况$"), re.compile(r"^\d{4}年度?绩效目标$"))
 _COLON = re.compile(r"[:：]")
 _UNIT_SEP = "@"
+#: A cell that can be the wrapped rest of an amount cut mid-digits.
+_AMOUNT_PIECE = re.compile(r"^\d[\d,.]*$")
 
 
 def _label_index() -> dict[str, str]:
@@ -152,8 +162,13 @@ class _Reader:
         self.section_line = 0
         self.wrap_field: str | None = None
         self.wrap_money: str | None = None  # money field whose value the next line may carry
+        self.split_money: str | None = None  # money field whose amount the next line may complete
 
     def feed(self, row: Row) -> None:
+        if self.split_money is not None:
+            row = self._join_split_money(row)
+            if row is None:
+                return
         if self.wrap_money is not None:
             row = self._continue_money(row)
             if row is None:
@@ -174,6 +189,8 @@ class _Reader:
             self.section_parts.append(line_text(row))
         elif self.wrap_field is not None:
             self._continue_field(row)
+        else:
+            self._read_labels_after_text(row)
 
     def finish(self) -> HeaderParse:
         self._close_section()
@@ -182,6 +199,7 @@ class _Reader:
                 self.result.notes.append(
                     ParseNote("money_value_unreadable", f"{money.label} holds no amount: {money.raw!r}", money.line)
                 )
+        self.result.notes.sort(key=lambda note: note.source_line)
         return self.result
 
     def _close_section(self) -> None:
@@ -205,12 +223,14 @@ class _Reader:
         # only the row's last field, read from this row, can run on into the next line
         last = list(found)[-1] if found else None
         self.wrap_field = last if last in stored and last in WRAPPABLE_FIELDS else None
-        self.wrap_money = None
+        self.wrap_money = self.split_money = None
         if last is not None and _UNIT_SEP in last:
             money_name = last.split(_UNIT_SEP)[0]
             money = self.result.money.get(money_name)
             if money is not None and money.line == row.line and not money.raw:
                 self.wrap_money = money_name
+            elif money is not None and money.line == row.line and (money.raw[-1].isdigit() or money.raw[-1] in ",."):
+                self.split_money = money_name
 
     def _store_money(self, name: str, value: Field, row: Row) -> None:
         field_name, unit = name.split(_UNIT_SEP)
@@ -247,6 +267,43 @@ class _Reader:
                 )
             )
         return row
+
+    def _join_split_money(self, row: Row) -> Row | None:
+        """An amount cut mid-digits at the end of its line (``1,087,6`` + ``54.32``).
+
+        The next line's first cell completes it when it is a bare number, the
+        two joined make a well-formed amount and the rest of the line is empty
+        or another header row. Returns what is left of ``row`` to read.
+        """
+        name, self.split_money = self.split_money, None
+        money = self.result.money[name]
+        first, rest = row.values[0], row.values[1:]
+        if not _AMOUNT_PIECE.match(first):
+            return row
+        joined = money.raw + first
+        rest_row = Row(row.line, row.text, row.form, tuple(rest)) if rest else None
+        if to_yuan(joined, money.unit) is None or (rest_row is not None and not is_header_row(rest_row)):
+            return row
+        self.result.money[name] = MoneyField(joined, money.unit, money.label, money.line)
+        self.result.notes.append(
+            ParseNote(
+                "header_value_wrapped",
+                f"{name} is cut mid-number and continues on the next line: {money.raw!r} + {first!r}",
+                row.line,
+            )
+        )
+        return rest_row
+
+    def _read_labels_after_text(self, row: Row) -> None:
+        """Stray text followed by header labels: the labels are read, the text noted."""
+        at = next((i for i, cell in enumerate(row.values) if i and split_first_cell(cell, LABELS)[0]), None)
+        if at is None:
+            return
+        ignored = " ".join(row.values[:at])
+        self.result.notes.append(
+            ParseNote("header_text_ignored", f"text before a header label belongs to no field: {ignored!r}", row.line)
+        )
+        self._read_header_row(Row(row.line, row.text, row.form, tuple(row.values[at:])))
 
     def _continue_field(self, row: Row) -> None:
         name = self.wrap_field
