@@ -589,3 +589,22 @@ def test_amount_piece_that_joins_into_no_well_formed_amount_is_not_joined():
     assert _fund_rows(report) == [(0, 5, "800", Decimal("800"), None)]
     notes = [(n.code, n.source_line) for n in report.notes]
     assert notes == [("money_value_unreadable", 4), ("header_text_ignored", 5)]
+
+
+def test_number_and_unit_printed_apart_are_one_target():
+    """Bug: 时效 巡查频次 1 次/季度 gave name '巡查频次 1' and target '次/季度'."""
+    grid = "产出目标\n时效 巡查频次 1 次/季度\n数量 培训人数 ≥ 120 人\n质量 问题整改率 =100 %"
+    report = parse_one(synthetic("项目名称： 测试", grid))
+    assert grid_of(report) == [
+        ("产出目标", "时效", "巡查频次", "1次/季度"),
+        ("产出目标", "数量", "培训人数", "≥120人"),
+        ("产出目标", "质量", "问题整改率", "=100%"),
+    ]
+    measures = [(i.target_operator, i.target_value, i.target_unit) for i in report.indicators]
+    assert measures == [(None, Decimal("1"), "次/季度"), ("≥", Decimal("120"), "人"), ("=", Decimal("100"), "%")]
+
+
+def test_number_at_the_end_of_a_name_stays_in_the_name():
+    grid = "产出目标\n数量 12345 工单转办量 ≥3000件"
+    report = parse_one(synthetic("项目名称： 测试", grid))
+    assert grid_of(report) == [("产出目标", "数量", "12345 工单转办量", "≥3000件")]

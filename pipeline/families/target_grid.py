@@ -18,9 +18,11 @@ Rules, applied to every content row of the grid (blank lines never matter):
    (``name_equals_category_label``).
 2. **Rows with two or more cells** left: the last cell is the target (an
    operator printed in a cell of its own is glued back onto it), the cells
-   before it the name. Exception: when the open indicator still has no
-   target, the cells before the target *continue its name* (a name wrapped
-   with the target printed beside its last line).
+   before it the name. A unit printed in a cell of its own after a bare
+   number is glued back onto it too (``巡查频次 1 次/季度`` -> name
+   ``巡查频次``, target ``1次/季度``). Exception: when the open indicator
+   still has no target, the cells before the target *continue its name* (a
+   name wrapped with the target printed beside its last line).
 3. **Rows with one cell** ``t``:
 
    a. ``t`` continues the open indicator's target (``continues_target``):
@@ -147,6 +149,29 @@ def continues_target(target: str, fragment: str) -> bool:
     )
 
 
+def is_unit_like(text: str) -> bool:
+    """A unit printed alone: a known unit (``次``, ``%``), bracketed (``(人)``), or a
+    known unit per period (``次/季度``, ``人次/年``)."""
+    key = label_key(text)
+    if not key or any(ch.isdigit() for ch in key):
+        return False
+    if key.startswith("(") and key.endswith(")"):
+        key = key[1:-1]
+    head, slash, tail = key.partition("/")
+    return head in _UNITS and (not slash or (0 < len(tail) <= 2 and not any(ch in _OPERATOR_CHARS for ch in tail)))
+
+
+def glue_split_measure(tokens: list[str]) -> list[str]:
+    """``[..., "1", "次/季度"]`` -> ``[..., "1次/季度"]``: a bare number (with or
+    without its operator) followed by a unit in a cell of its own is one target."""
+    if len(tokens) < 2 or not is_unit_like(tokens[-1]):
+        return tokens
+    number = parse_measure(tokens[-2])
+    if number.value is None or number.unit is not None or not tokens[-2][-1].isdigit():
+        return tokens
+    return [*tokens[:-2], tokens[-2] + tokens[-1]]
+
+
 def is_composite_text(text: str) -> bool:
     """A target written as text around its measures (``响应时间：≤30分钟``): neither
     a plain measure nor a qualitative word, but holding an operator."""
@@ -237,6 +262,7 @@ class GridReader:
 
     def _feed(self, index: int, row: Row) -> None:
         tokens, labelled = self._take_labels(row)
+        tokens = glue_split_measure(tokens)
         if labelled:
             self._close()
             self.pending_anchor = _INLINE if tokens else _ABOVE
