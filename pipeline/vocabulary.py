@@ -36,7 +36,10 @@ LEGACY_TREE: dict[str, tuple[str, ...]] = {
     "影响力目标": ("长效管理", "人力资源"),
 }
 
-TREES = {TEMPLATE_CURRENT: CURRENT_TREE, TEMPLATE_LEGACY: LEGACY_TREE, TEMPLATE_TARGET: LEGACY_TREE}
+#: Target tables print either vocabulary: Shanghai's up to 2020 or the national one.
+TARGET_TREE: dict[str, tuple[str, ...]] = {**LEGACY_TREE, **CURRENT_TREE}
+
+TREES = {TEMPLATE_CURRENT: CURRENT_TREE, TEMPLATE_LEGACY: LEGACY_TREE, TEMPLATE_TARGET: TARGET_TREE}
 
 
 def _aliases(label: str, tree_is_current: bool) -> set[str]:

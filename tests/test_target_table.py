@@ -16,7 +16,8 @@ from golden import seed_002 as golden
 from pipeline.document import Document, Row, split_cells
 from pipeline.families import parse_document, split_segments, target_table
 from pipeline.records import FundRecord, IndicatorRecord, ProjectRecord, ProjectReport, ReportRejected
-from pipeline.vocabulary import LEGACY_TREE, TEMPLATE_TARGET
+from pipeline.report_contract import check_report
+from pipeline.vocabulary import CURRENT_TREE, LEGACY_TREE, TEMPLATE_TARGET
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw" / golden.SOURCE_FILE
 SEED_TEXT = RAW.read_text(encoding="utf-8")
@@ -608,3 +609,39 @@ def test_number_at_the_end_of_a_name_stays_in_the_name():
     grid = "产出目标\n数量 12345 工单转办量 ≥3000件"
     report = parse_one(synthetic("项目名称： 测试", grid))
     assert grid_of(report) == [("产出目标", "数量", "12345 工单转办量", "≥3000件")]
+
+
+NATIONAL_GRID = (
+    "产出指标\n"
+    "数量指标 巡查覆盖街镇数 ≥215个\n"
+    "质量 问题整改率 =100%\n"
+    "效益指标\n"
+    "社会效益指标 市民投诉率 ≤0.5%\n"
+    "满意度指标\n"
+    "服务对象满意度指标 市民满意度 ≥90%"
+)
+
+
+def test_national_vocabulary_is_read():
+    """Bug: a target table printing 产出指标/数量指标 … was rejected for having no category label."""
+    text = synthetic("项目名称： 测试", NATIONAL_GRID).replace("一级目标 二级目标 三级目标 指标目标值", "一级指标 二级指标 三级指标 指标值")
+    report = parse_one(text)
+    assert grid_of(report) == [
+        ("产出指标", "数量指标", "巡查覆盖街镇数", "≥215个"),
+        ("产出指标", "质量指标", "问题整改率", "=100%"),
+        ("效益指标", "社会效益指标", "市民投诉率", "≤0.5%"),
+        ("满意度指标", "服务对象满意度指标", "市民满意度", "≥90%"),
+    ]
+    assert [i.level2_raw for i in report.indicators] == ["数量指标", "质量", "社会效益指标", "服务对象满意度指标"]
+    assert report.notes == []
+    check_report(report)  # the integrity suite's category_path set admits the national paths
+
+
+def test_both_vocabularies_admitted_by_the_integrity_suite():
+    from pipeline.report_contract import row_rules
+
+    rule = next(r for r in row_rules("indicators") if r["kwargs"].get("column") == "category_path")
+    admitted = set(rule["kwargs"]["value_set"])
+    for tree in (LEGACY_TREE, CURRENT_TREE):
+        for level1, children in tree.items():
+            assert {f"{TEMPLATE_TARGET}|{level1}|{child}" for child in children} <= admitted

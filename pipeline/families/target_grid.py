@@ -7,12 +7,16 @@ same whether it came as tab cells, markdown pipes or space-separated PDF text
 Rules, applied to every content row of the grid (blank lines never matter):
 
 1. **Category labels by vocabulary.** Leading cells that are level-1 labels
-   (投入与管理, 产出目标, ...) or level-2 labels (投入管理, 数量, 社会效益, ...,
-   ``vocabulary.LEGACY_TREE``) are taken off the row, wherever the row puts
+   (投入与管理, 产出目标, ...) or level-2 labels (投入管理, 数量, 社会效益, ...) of
+   either vocabulary a target table may print (``vocabulary.TARGET_TREE``:
+   Shanghai's up to 2020 and the national 产出指标/数量指标, ...) are taken off
+   the row, wherever the row puts
    them (own line, or first cells of an indicator row). A level-1 label resets
    the level-2 label; a level-2 label sets the level-1 category to its parent
    in the tree (``level1_inferred_from_level2`` note when the printed level-1
-   label in effect disagrees or is missing). A row carrying a label always
+   label in effect disagrees or is missing). Under a national level-1 label a
+   level-2 label printed without its 指标 suffix (数量) is read as that
+   label's national child (数量指标). A row carrying a label always
    starts a new indicator. If taking the labels off would leave a lone target
    with no name waiting for it, the last label was in fact the indicator's name
    (``name_equals_category_label``).
@@ -75,8 +79,8 @@ from pipeline.records import IndicatorRecord, ParseNote, ReportRejected
 from pipeline.text import join_wrapped, label_key
 from pipeline.vocabulary import (
     KNOWN_UNITS,
-    LEGACY_TREE,
     MISSPELLINGS,
+    TARGET_TREE,
     TEMPLATE_TARGET,
     level1_label,
     level2_label,
@@ -95,18 +99,27 @@ _CLAUSE_PUNCTUATION = set("，,、；;。：:）)")
 _CLAUSE_SPLIT = re.compile(r"[，,、；;。：:]")
 
 #: Every level-1 and level-2 label of the template, as label keys.
-_LABEL_KEYS = {label_key(label) for parent, children in LEGACY_TREE.items() for label in (parent, *children)}
+_LABEL_KEYS = {label_key(label) for parent, children in TARGET_TREE.items() for label in (parent, *children)}
 
-#: Name fragments that point to a level-2 category: the label itself, and a few
-#: words that name the category (kept small on purpose).
-KEYWORDS: tuple[tuple[str, str], ...] = tuple((child, child) for children in LEGACY_TREE.values() for child in children) + (
+_LEVEL2_LABELS = {child for children in TARGET_TREE.values() for child in children}
+
+#: Name fragments that point to a level-2 category: the label itself (without a
+#: national 指标 suffix), and a few words that name the category (kept small on
+#: purpose; each also points to its national 指标 form).
+_WORDS: tuple[tuple[str, str], ...] = (
     ("财务", "财务管理"),
     ("资产", "资产管理"),
     ("满意", "满意度"),
+    ("满意", "服务对象满意度指标"),
     ("及时", "时效"),
     ("按时", "时效"),
     ("次数", "数量"),
     ("合格率", "质量"),
+)
+KEYWORDS: tuple[tuple[str, str], ...] = (
+    tuple((child.removesuffix("指标"), child) for children in TARGET_TREE.values() for child in children)
+    + _WORDS
+    + tuple((word, f"{level2}指标") for word, level2 in _WORDS if f"{level2}指标" in _LEVEL2_LABELS)
 )
 
 _INLINE, _ABOVE = "inline", "above"
@@ -363,8 +376,11 @@ class GridReader:
             ctx.level1, ctx.level1_raw, ctx.printed_level1 = canonical, text, canonical
             ctx.level2 = ctx.level2_raw = None
             return
-        ctx.level2, ctx.level2_raw = canonical, text
         parent = parent_of(canonical, TEMPLATE_TARGET)
+        suffixed = f"{canonical}指标"
+        if parent != ctx.printed_level1 and suffixed in TARGET_TREE.get(ctx.printed_level1 or "", ()):
+            canonical, parent = suffixed, ctx.printed_level1  # 数量 under 产出指标: 数量指标
+        ctx.level2, ctx.level2_raw = canonical, text
         if parent is not None and parent != ctx.printed_level1:
             self.notes.append(
                 ParseNote(
