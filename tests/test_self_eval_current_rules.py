@@ -520,3 +520,59 @@ def test_a_lone_score_is_no_total_row_when_the_table_goes_on(form, lone_row_afte
     assert result.reports == []
     assert [(r.reason, r.reason_line) for r in result.rejections] == [
         ("unrecognized row in the indicator table", 10 + lone_row_after)]
+
+
+#: Seed 000's first project with every label centred in its span (产出指标 in the
+#: middle of its eight rows, 效益指标 in the middle of its three).
+CENTRED_BODY = (
+    "\t\t设备维护工作完成率\t100\t达成指标\t10.00\t10.00\t\n"
+    "\t数量指标\t场地保洁完成情况\t2\t达成指标\t10.00\t10.00\t\n"
+    "\t\t月度电费结算完成情况\t12.00\t达成指标\t5.00\t5.00\t\n"
+    "产出指标\t\t场地清洁达标率\t100\t达成指标\t10.00\t10.00\t\n"
+    "\t质量指标\t设备维护达标率\t100\t达成指标\t10.00\t10.00\t\n"
+    "\t\t费用结算准确率\t100\t达成指标\t10.00\t10.00\t\n"
+    "\t时效指标\t设备场地维修维护及时性\t及时\t达成指标\t5.00\t5.00\t\n"
+    "\t\t拨付电费及时性\t及时\t达成指标\t5.00\t5.00\t\n"
+    "\t\t办公场地形象\t整洁有序\t达成指标\t5.00\t5.00\t\n"
+    "效益指标\t社会效益指标\t办公设备正常运转天数\t365\t达成指标\t5.00\t5.00\t\n"
+    "\t\t咨询中心正常运转天数\t365\t达成指标\t5.00\t5.00\t\n"
+    "满意度指标\t服务对象满意度指标\t办公人员满意度\t90\t达成指标\t10.00\t10.00\t\n"
+)
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_labels_centred_in_their_spans_place_rows_across_a_level1_boundary(form):
+    """An indicator row above the first label shows the labels sit mid-span: 办公场地形象
+    (no label, no keyword) belongs to 效益指标, centred in its three rows, not to 时效指标."""
+    report = _one(FORMS[form](HEAD + CENTRED_BODY + TAIL))
+    q, z, s, b = ("产出指标", "数量指标"), ("产出指标", "质量指标"), ("产出指标", "时效指标"), ("效益指标", "社会效益指标")
+    assert [(i.name, i.level1, i.level2) for i in report.indicators] == [
+        ("设备维护工作完成率", *q), ("场地保洁完成情况", *q), ("月度电费结算完成情况", *q),
+        ("场地清洁达标率", *z), ("设备维护达标率", *z), ("费用结算准确率", *z),
+        ("设备场地维修维护及时性", *s), ("拨付电费及时性", *s),
+        ("办公场地形象", *b), ("办公设备正常运转天数", *b), ("咨询中心正常运转天数", *b),
+        ("办公人员满意度", "满意度指标", "服务对象满意度指标"),
+    ]
+    assert [(s.component, s.weight_sum) for s in report.scores if s.component.endswith("指标")] == [
+        ("产出指标", Decimal("65.00")), ("效益指标", Decimal("15.00")), ("满意度指标", Decimal("10.00"))]
+    assert [(n.code, n.source_line) for n in report.notes] == [
+        ("orphan_row_assigned_to_next_label", 9), ("level1_derived_from_level2", 10),
+        ("orphan_row_assigned_by_layout", 12), ("orphan_row_assigned_by_layout", 17),
+    ]
+
+
+def test_centred_labels_that_leave_a_row_undecided_note_it():
+    """丙 fits 数量指标 above it (产出指标 centred in 甲..丙) or 社会效益指标 below it
+    (a two-row span with its label on the lower row): kept above, with a note."""
+    body = (
+        "\t\t甲\t1\t达成指标\t30\t30\n"
+        "产出指标\t数量指标\t乙\t1\t达成指标\t30\t30\n"
+        "\t\t丙\t1\t达成指标\t10\t10\n"
+        "效益指标\t社会效益指标\t丁\t1\t达成指标\t10\t10\n"
+        "满意度指标\t服务对象满意度指标\t戊\t1\t达成指标\t10\t10\n"
+    )
+    report = _one(HEAD + body + TAIL)
+    assert [(i.name, i.level2) for i in report.indicators] == [
+        ("甲", "数量指标"), ("乙", "数量指标"), ("丙", "数量指标"), ("丁", "社会效益指标"), ("戊", "服务对象满意度指标")]
+    assert [(n.code, n.source_line) for n in report.notes] == [
+        ("orphan_row_assigned_to_next_label", 9), ("category_uncertain", 11)]
