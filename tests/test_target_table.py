@@ -414,6 +414,11 @@ def test_plain_target_after_a_complete_target_stays_an_orphan():
     assert ("orphan_target_ignored", 7) in [(n.code, n.source_line) for n in report.notes]
 
 
+def kept_notes(report: ProjectReport) -> list:
+    """The notes but ``grid_may_be_cut_off``, which a deliberately partial test grid draws."""
+    return [n for n in report.notes if n.code != "grid_may_be_cut_off"]
+
+
 def _fund_rows(report: ProjectReport) -> list[tuple]:
     return [
         (f.fiscal_year_offset, f.source_line, f.budget_full_year_raw, f.budget_full_year_yuan, f.executed_yuan)
@@ -436,7 +441,7 @@ def test_money_value_wrapped_onto_the_next_line_is_carried():
         (0, 4, "3,256,800.00", Decimal("3256800.00"), None),
         (-1, 6, "3,100,000", Decimal("3100000"), Decimal("3050120")),
     ]
-    notes = [(n.code, n.source_line) for n in report.notes]
+    notes = [(n.code, n.source_line) for n in kept_notes(report)]
     assert notes == [("header_value_wrapped", 5), ("header_value_wrapped", 7)]
 
 
@@ -451,7 +456,7 @@ def test_money_label_without_a_value_leaves_a_note():
     assert [(f.fiscal_year_offset, f.budget_full_year_raw, f.budget_full_year_yuan) for f in report.funds] == [
         (-1, "待定", None),
     ]
-    notes = [(n.code, n.source_line) for n in report.notes]
+    notes = [(n.code, n.source_line) for n in kept_notes(report)]
     assert notes == [("money_value_missing", 4), ("money_value_unreadable", 6)]
 
 
@@ -465,7 +470,7 @@ def test_wrapped_category_labels_are_joined_by_the_vocabulary():
         ("产出目标", "数量", "网格巡查覆盖率", "=100%"),
     ]
     assert [i.level1_raw for i in report.indicators] == ["投入与管理", "投入与管理", "产出目标"]
-    assert [(n.code, n.source_line) for n in report.notes] == [
+    assert [(n.code, n.source_line) for n in kept_notes(report)] == [
         ("category_label_wrapped", 6),
         ("category_label_wrapped", 10),
     ]
@@ -497,7 +502,7 @@ def test_rows_above_centred_labels_take_the_label_below():
         (out, "质量", "先行联系率", "=100%"),
         (out, "时效", "工单办理及时情况", "及时"),
     ]
-    assert [(n.code, n.source_line) for n in report.notes] == [
+    assert [(n.code, n.source_line) for n in kept_notes(report)] == [
         ("orphan_row_assigned_to_next_label", 5),
         ("category_uncertain", 7),
         ("orphan_row_assigned_by_keyword", 8),
@@ -527,7 +532,7 @@ def test_label_printed_mid_span_never_misgroups_silently():
         ("转接接通率", "数量"),
         ("先行联系率", "质量"),
     ]
-    assert [(n.code, n.source_line) for n in report.notes] == [
+    assert [(n.code, n.source_line) for n in kept_notes(report)] == [
         ("category_uncertain", 6),
         ("orphan_row_assigned_by_keyword", 7),
         ("category_uncertain", 9),
@@ -550,7 +555,7 @@ def test_top_aligned_level2_label_moves_a_row_only_on_keyword_evidence():
         ("诉求解决率", "社会效益"),
         ("市民满意率", "满意度"),
     ]
-    assert [(n.code, n.source_line) for n in report.notes] == [("orphan_row_assigned_by_keyword", 8)]
+    assert [(n.code, n.source_line) for n in kept_notes(report)] == [("orphan_row_assigned_by_keyword", 8)]
 
 
 def test_grid_without_any_category_label_is_rejected_naming_the_line():
@@ -579,7 +584,7 @@ def test_amount_cut_mid_number_is_joined_and_the_next_label_still_read():
         (-1, 6, "1,100,000.00", Decimal("1100000.00"), Decimal("1087654.32")),
     ]
     assert report.funds[1].executed_raw == "1,087,654.32"
-    notes = [(n.code, n.source_line) for n in report.notes]
+    notes = [(n.code, n.source_line) for n in kept_notes(report)]
     assert notes == [("header_value_wrapped", 5), ("header_value_wrapped", 7)]
 
 
@@ -588,7 +593,7 @@ def test_amount_piece_that_joins_into_no_well_formed_amount_is_not_joined():
     report = parse_one(synthetic(header, "产出目标 数量 人数 =5人"))
     assert report.project.project_total_budget_yuan is None
     assert _fund_rows(report) == [(0, 5, "800", Decimal("800"), None)]
-    notes = [(n.code, n.source_line) for n in report.notes]
+    notes = [(n.code, n.source_line) for n in kept_notes(report)]
     assert notes == [("money_value_unreadable", 4), ("header_text_ignored", 5)]
 
 
@@ -645,3 +650,56 @@ def test_both_vocabularies_admitted_by_the_integrity_suite():
     for tree in (LEGACY_TREE, CURRENT_TREE):
         for level1, children in tree.items():
             assert {f"{TEMPLATE_TARGET}|{level1}|{child}" for child in children} <= admitted
+
+
+COMPLETE_GRID = (
+    "投入与管理\n投入管理 预算执行率 ≥95%\n财务管理 专款专用率 =1\n"
+    "产出目标\n数量 转接接通率 >86%\n"
+    "效果目标\n满意度 市民满意率 >98%\n"
+    "影响力目标\n长效管理 长效管理制度建设 制定并执行"
+)
+
+
+def test_complete_grid_ending_the_file_leaves_no_cut_off_note():
+    report = parse_one(synthetic("项目名称： 测试", COMPLETE_GRID))
+    assert len(report.indicators) == 5
+    assert report.notes == []
+
+
+def test_grid_cut_off_after_its_first_group_leaves_a_note():
+    """Bug (v28c): a target table cut off after 2 indicators was accepted with no note."""
+    grid = "投入与管理\n投入管理 系统建设完成率 =1\n\n财务管理 专款专用率 =1\n"
+    report = parse_one(synthetic("项目名称： 测试", grid))
+    assert grid_of(report) == [
+        ("投入与管理", "投入管理", "系统建设完成率", "=1"),
+        ("投入与管理", "财务管理", "专款专用率", "=1"),
+    ]
+    assert [(n.code, n.source_line) for n in report.notes] == [("grid_may_be_cut_off", 8)]
+    assert "产出目标、效果目标、影响力目标" in report.notes[0].message
+
+
+def test_national_grid_cut_off_before_its_last_group_leaves_a_note():
+    grid = "产出指标\n数量指标 巡查覆盖街镇数 ≥215个\n效益指标\n社会效益指标 市民投诉率 ≤0.5%"
+    report = parse_one(synthetic("项目名称： 测试", grid))
+    assert [(n.code, n.source_line) for n in report.notes] == [("grid_may_be_cut_off", 8)]
+    assert "满意度指标" in report.notes[0].message
+
+
+def test_grid_ending_on_a_label_without_rows_leaves_a_note():
+    report = parse_one(synthetic("项目名称： 测试", COMPLETE_GRID.rsplit("\n", 1)[0]))
+    assert [i.name for i in report.indicators][-1] == "市民满意率"
+    assert [(n.code, n.source_line) for n in report.notes] == [("grid_may_be_cut_off", 12)]
+
+
+@pytest.mark.parametrize(
+    ("last_row", "name"),
+    [("长效管理 长效管理制度建设", "长效管理制度建设"), ("长效管理 长效管理制度建设 ≥", "长效管理制度建设")],
+)
+def test_grid_cut_off_mid_row_is_rejected(last_row, name):
+    text = synthetic("项目名称： 测试", COMPLETE_GRID.rsplit("\n", 1)[0] + "\n" + last_row)
+    result = parse_document(Document.from_text("cut.txt", text))
+    assert result.reports == []
+    assert [(r.reason_line, r.reason.startswith("target grid cut off mid-row")) for r in result.rejections] == [
+        (13, True)
+    ]
+    assert repr(name) in result.rejections[0].reason

@@ -65,6 +65,14 @@ Rules, applied to every content row of the grid (blank lines never matter):
       top-aligned labels only keyword evidence within one level-1 group moves
       a row, and always with a note.
 
+6. **The grid's end.** Nothing is printed below a complete grid (the report
+   ends, or the next one begins), so a cut-off grid shows only in what it
+   holds: a last indicator with a name but no target (or a bare operator) was
+   cut mid-row and the report is rejected; a level-1 group of the template
+   vocabulary that would follow the last one printed (影响力目标 after
+   产出目标), or a label with no row under it, leaves a
+   ``grid_may_be_cut_off`` note.
+
 Every join of wrapped pieces is recorded as a ParseNote.
 """
 
@@ -78,7 +86,9 @@ from pipeline.numbers import parse_measure
 from pipeline.records import IndicatorRecord, ParseNote, ReportRejected
 from pipeline.text import join_wrapped, label_key
 from pipeline.vocabulary import (
+    CURRENT_TREE,
     KNOWN_UNITS,
+    LEGACY_TREE,
     MISSPELLINGS,
     TARGET_TREE,
     TEMPLATE_TARGET,
@@ -267,9 +277,43 @@ class GridReader:
         for index, row in enumerate(self.rows):
             self._feed(index, row)
         self._close()
+        self._check_end()
         self._resolve_unlabelled()
         self.notes.sort(key=lambda note: note.source_line)
         return self.indicators, self.notes
+
+    def _check_end(self) -> None:
+        """Evidence that the grid was cut off (rule 6)."""
+        if not self.indicators:
+            return
+        last = self.indicators[-1]
+        end = self.rows[-1].line
+        if last.target_raw is None or is_operator(last.target_raw):
+            raise ReportRejected(
+                f"target grid cut off mid-row: its last indicator {last.name!r} (line {last.source_line}) "
+                f"has no target value and nothing follows it",
+                last.source_line_end or last.source_line,
+            )
+        if self.pending_anchor is not None:
+            self.notes.append(
+                ParseNote(
+                    "grid_may_be_cut_off",
+                    f"the target grid ends with a category label and no target row under it "
+                    f"({_group_text_of(self.context)}); rows may be missing",
+                    end,
+                )
+            )
+            return
+        missing = _groups_after(last.level1)
+        if missing:
+            self.notes.append(
+                ParseNote(
+                    "grid_may_be_cut_off",
+                    f"the target grid ends (line {end}) in group {last.level1!r}; the template's later "
+                    f"group(s) {'、'.join(missing)} are not printed - the report may be cut off",
+                    end,
+                )
+            )
 
     # --- one row ---------------------------------------------------------------
 
@@ -521,6 +565,19 @@ class GridReader:
                 ind.source_line,
             )
         )
+
+
+def _groups_after(level1: str | None) -> list[str]:
+    """The level-1 groups its vocabulary lists after ``level1``."""
+    for tree in (LEGACY_TREE, CURRENT_TREE):
+        groups = list(tree)
+        if level1 in groups:
+            return groups[groups.index(level1) + 1 :]
+    return []
+
+
+def _group_text_of(ctx: _Context) -> str:
+    return " / ".join(label for label in (ctx.level1, ctx.level2) if label) or "-"
 
 
 def _group_text(ind: IndicatorRecord) -> str:
