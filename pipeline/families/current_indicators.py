@@ -409,9 +409,9 @@ def _is_name_head(rows: list[Row], index: int, entries: list[Entry], columns: Co
     belongs to the row on the other side of the break. So a fragment followed
     by the break, with the next row printing no category labels (a row whose
     labels are printed starts a new group), is the head of the next name; a
-    fragment preceded by the break is the tail of the previous name. With no
-    break, or breaks on both sides, the next row gets it when it prints no
-    labels (its name continues the fragment); else the previous row does.
+    fragment preceded by the break is the tail of the previous name, also when a
+    break follows it too. With no break at all, the next row gets it when it
+    prints no labels (its name continues the fragment); else the previous row does.
     """
     row = rows[index]
     if columns is None or _fragment_column(row, columns) != columns.name or not is_name_tail(row.values):
@@ -430,8 +430,7 @@ def _is_name_head(rows: list[Row], index: int, entries: list[Entry], columns: Co
     if not any(isinstance(e, PrintedRow) for e in entries):
         return True
     before = _page_break_between(rows, index - 1, index)
-    after = _page_break_between(rows, index, following)
-    return after or not before
+    return not before
 
 
 def _prepend_head(head: Row, entry: PrintedRow, notes: list[ParseNote]) -> None:
