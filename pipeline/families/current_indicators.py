@@ -24,79 +24,33 @@ row's name when the page break falls after the fragment.
 
 The table ends at the total row: just two numbers (the printed maximum, 100,
 and the printed total), optionally with a 合计/总分 label.
+
+Rows are read in ``current_rows``, the total row and the grade in
+``current_total``; this module holds the table loop and the page-break
+fragments.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from pipeline.document import Form, Row
+from pipeline.families.current_rows import (
+    HEADER_KEYS,
+    Columns,
+    Entry,
+    PrintedRow,
+    is_table_header,
+    read_entry,
+)
+from pipeline.families.current_total import GRADE_LABELS, TOTAL_LABELS, TotalRow, grade_cell, total_row
 from pipeline.numbers import is_not_applicable, is_number
 from pipeline.records import ParseNote, ReportRejected
 from pipeline.text import join_wrapped, label_key
-from pipeline.vocabulary import (
-    LEGACY_GRADE_BANDS,
-    NATIONAL_GRADE_BANDS,
-    TEMPLATE_CURRENT,
-    achievement_status,
-    level1_label,
-    level2_label,
-)
+from pipeline.vocabulary import TEMPLATE_CURRENT, achievement_status, level1_label, level2_label
 
-#: label_key of header cells; a row holding two of them is the (repeated) header.
-HEADER_KEYS = {label_key(t) for t in ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "偏差原因分析")}
-_TOTAL_LABELS = {label_key(t) for t in ("合计", "总分", "总计", "得分合计", "分值合计")}
-#: The grade row closes the report; reaching it before a total row means the total is missing.
-GRADE_LABELS = {label_key(t) for t in ("评分等级", "绩效等级", "自评等级")}
-#: Grades a form prints (national and Shanghai bands); a bare one may end the total row.
-GRADE_WORDS = {grade for _, grade in NATIONAL_GRADE_BANDS + LEGACY_GRADE_BANDS}
 #: Longest text (label_key characters) read as the tail of a name split across a page break.
 NAME_TAIL_MAX_CHARS = 12
-
-
-@dataclass
-class PrintedRow:
-    """One indicator row as printed, before its categories are resolved."""
-
-    line: int
-    level1_raw: str | None
-    level2_raw: str | None
-    name: str
-    target: str | None
-    actual: str | None  # None: the cell is printed blank (tab/pipe rows read by position)
-    weight: str
-    score: str
-    deviation: str | None
-    line_end: int | None = None  # last line when the row wrapped or broke across a page
-
-    @property
-    def has_labels(self) -> bool:
-        return bool(self.level1_raw or self.level2_raw)
-
-
-@dataclass
-class LabelRow:
-    """A row that prints only category labels (a merged cell on its own line)."""
-
-    line: int
-    level1_raw: str | None
-    level2_raw: str | None
-
-    @property
-    def has_labels(self) -> bool:
-        return True
-
-
-Entry = PrintedRow | LabelRow
-
-
-@dataclass
-class TotalRow:
-    line: int
-    max_points_raw: str | None
-    total_raw: str
-    grade: str | None = None  # the grade printed on the total row itself
 
 
 @dataclass
@@ -109,101 +63,6 @@ class IndicatorTable:
     @property
     def printed_rows(self) -> list[PrintedRow]:
         return [e for e in self.entries if isinstance(e, PrintedRow)]
-
-
-def is_table_header(row: Row) -> bool:
-    return sum(1 for key in row.keys if key in HEADER_KEYS) >= 2
-
-
-def find_table_header(rows: list[Row], start: int = 0) -> int | None:
-    for index in range(start, len(rows)):
-        if is_table_header(rows[index]):
-            return index
-    return None
-
-
-def grade_cell(text: str) -> str | None:
-    """The grade in a cell printing the grade label and the grade (``评分等级：良``)."""
-    key = label_key(text)
-    for label in GRADE_LABELS:
-        if key.startswith(label + ":"):
-            return key[len(label) + 1 :] or None
-    return None
-
-
-def split_grade(values: list[str]) -> tuple[list[str], str | None]:
-    """(values before it, grade) when a row ends in a printed grade, else (values, None).
-
-    The grade ends a row as a label cell and the grade (``评分等级 | 良``), one
-    cell holding both (``评分等级：良``) or, after a number, a bare grade of the
-    closed list (``… | 100 | 89.57 | 良``).
-    """
-    if len(values) >= 2 and label_key(values[-2]) in GRADE_LABELS:
-        return values[:-2], values[-1]
-    if values and grade_cell(values[-1]):
-        return values[:-1], grade_cell(values[-1])
-    if len(values) >= 2 and label_key(values[-1]) in GRADE_WORDS and is_number(values[-2]):
-        return values[:-1], label_key(values[-1])
-    return values, None
-
-
-def total_row(row: Row, columns: "Columns | None" = None, closes_table: bool = False) -> TotalRow | None:
-    """The total row: exactly two numbers (printed maximum, total), optionally
-    after a total label and before the grade (``split_grade``).
-
-    A total row may leave its maximum (分值) blank and print the total alone. A
-    single number is read as the total (maximum None) only with evidence that
-    the row is the total row: a total label, the number in the 得分 column with
-    分值 blank (tab or pipe row), or the row closing the table (the grade row or
-    the end of the report follows; ``closes_table``).
-    """
-    values = [v for v in row.values if label_key(v) not in _TOTAL_LABELS]
-    labelled = len(row.values) - len(values)
-    if labelled > 1:
-        return None
-    values, grade = split_grade(values)
-    if len(values) == 2 and all(is_number(v) for v in values):
-        return TotalRow(line=row.line, max_points_raw=values[0], total_raw=values[1], grade=grade)
-    if len(values) == 1 and is_number(values[0]):
-        if labelled or closes_table or _in_score_column(row, columns, values[0]):
-            return TotalRow(line=row.line, max_points_raw=None, total_raw=values[0], grade=grade)
-    return None
-
-
-def _in_score_column(row: Row, columns: "Columns | None", value: str) -> bool:
-    """True when a tab or pipe row prints ``value`` in the 得分 column and leaves 分值 blank."""
-    if columns is None or row.form == Form.TEXT or len(row.cells) <= columns.score:
-        return False
-    return row.cells[columns.score] == value and not row.cells[columns.weight]
-
-
-@dataclass(frozen=True)
-class Columns:
-    """Cell positions of the header's columns (tab or pipe header only)."""
-
-    level1: int
-    level2: int
-    name: int
-    target: int
-    actual: int
-    weight: int
-    score: int
-
-    @classmethod
-    def of(cls, header: Row) -> "Columns | None":
-        if header.form == Form.TEXT:
-            return None
-        keys = [label_key(c) for c in header.cells]
-        wanted = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分")
-        positions = []
-        for label in wanted:
-            key = label_key(label)
-            if keys.count(key) != 1:
-                return None
-            positions.append(keys.index(key))
-        if positions != sorted(positions):
-            return None
-        return cls(*positions)
 
 
 def parse_table(rows: list[Row], header_index: int) -> IndicatorTable:
@@ -228,7 +87,7 @@ def parse_table(rows: list[Row], header_index: int) -> IndicatorTable:
             return IndicatorTable(entries=entries, total=total, end_index=index, notes=notes)
         if any(key in GRADE_LABELS or grade_cell(key) for key in row.keys):
             break
-        entry = _entry(row, columns)
+        entry = read_entry(row, columns)
         if entry is not None:
             if head is not None and isinstance(entry, PrintedRow):
                 _prepend_head(head, entry, notes)
@@ -264,127 +123,9 @@ def _table_goes_on(rows: list[Row], index: int, columns: Columns | None) -> bool
     if total is not None and total.max_points_raw is not None:
         return True
     try:
-        return isinstance(_entry(nxt, columns), PrintedRow)
+        return isinstance(read_entry(nxt, columns), PrintedRow)
     except ReportRejected:
         return False
-
-
-def _entry(row: Row, columns: Columns | None = None) -> Entry | None:
-    aligned = _aligned_entry(row, columns)
-    if aligned is not None:
-        return aligned
-    values = list(row.values)
-    anchor = weight_score_index(values)
-    if anchor is None:
-        labels = _labels_only(values)
-        return LabelRow(row.line, *labels) if labels else None
-    if anchor < 3:
-        raise ReportRejected("indicator row lacks a name, target or actual value", row.line)
-    level1, level2, name_cells = split_labels(values[: anchor - 2])
-    return PrintedRow(
-        line=row.line,
-        level1_raw=level1,
-        level2_raw=level2,
-        name=" ".join(name_cells),
-        target=values[anchor - 2],
-        actual=values[anchor - 1],
-        weight=values[anchor],
-        score=values[anchor + 1],
-        deviation=_deviation(values[anchor + 2 :]),
-    )
-
-
-def _deviation(cells: list[str] | tuple[str, ...]) -> str | None:
-    deviation = " ".join(c for c in cells if c)
-    return None if is_not_applicable(deviation) else deviation
-
-
-def _aligned_entry(row: Row, columns: Columns | None) -> PrintedRow | None:
-    """A tab or pipe row read by the header's cell positions, when it sits in them.
-
-    It sits in them when 分值 holds a number, 得分 a number or a not-applicable
-    mark, no number follows 得分 (a row shifted right puts its score there), the
-    name column is filled, only category labels precede it and nothing sits
-    between the name and the target column. Blank target or actual cells then
-    stay blank (None) instead of shifting their neighbours.
-    """
-    if columns is None or row.form == Form.TEXT or len(row.cells) <= columns.score:
-        return None
-    cells = row.cells
-    weight, score = cells[columns.weight], cells[columns.score]
-    if not is_number(weight) or not (is_number(score) or (score and is_not_applicable(score))):
-        return None
-    if any(is_number(c) for c in cells[columns.score + 1 :]):
-        return None
-    name = cells[columns.name]
-    if not name or is_number(name):
-        return None
-    used = {columns.level1, columns.level2, columns.name, columns.target, columns.actual, columns.weight}
-    if any(c for i, c in enumerate(cells[: columns.weight]) if i not in used):
-        return None
-    labels = [cells[i] for i in (columns.level1, columns.level2) if cells[i]]
-    level1, rest = _take_label(labels, level1_label)
-    level2, rest = _take_label(rest, level2_label)
-    if rest:
-        return None  # text that is no category label in a label column: read by content
-    return PrintedRow(
-        line=row.line,
-        level1_raw=level1,
-        level2_raw=level2,
-        name=name,
-        target=cells[columns.target] or None,
-        actual=cells[columns.actual] or None,
-        weight=weight,
-        score=score,
-        deviation=_deviation(cells[columns.score + 1 :]),
-    )
-
-
-def _take_label(cells: list[str], lookup) -> tuple[str | None, list[str]]:
-    """Take a label off the front of label cells (no name to keep)."""
-    if cells and lookup(cells[0], TEMPLATE_CURRENT):
-        return cells[0], cells[1:]
-    return None, cells
-
-
-def weight_score_index(values: list[str]) -> int | None:
-    """Index of the weight cell: the last two consecutive numeric cells, or else the
-    last number followed by a not-applicable mark (a score printed as ``-``)."""
-    for index in range(len(values) - 2, -1, -1):
-        if is_number(values[index]) and is_number(values[index + 1]):
-            return index
-    for index in range(len(values) - 2, -1, -1):
-        if is_number(values[index]) and values[index + 1] and is_not_applicable(values[index + 1]):
-            return index
-    return None
-
-
-def _take(cells: list[str], lookup) -> tuple[str | None, list[str]]:
-    """Take a label off the front (one cell, or two a PDF line split), keeping a name."""
-    for width in (1, 2):
-        if len(cells) > width and lookup("".join(cells[:width]), TEMPLATE_CURRENT):
-            return " ".join(cells[:width]), cells[width:]
-    return None, cells
-
-
-def split_labels(prefix: list[str]) -> tuple[str | None, str | None, list[str]]:
-    """(level-1 label, level-2 label, name cells) of a row's prefix, by vocabulary."""
-    level1, rest = _take(list(prefix), level1_label)
-    level2, rest = _take(rest, level2_label)
-    return level1, level2, rest
-
-
-def _labels_only(values: list[str]) -> tuple[str | None, str | None] | None:
-    """(level-1, level-2) when the row prints nothing but category labels."""
-    if not values or len(values) > 2:
-        return None
-    level1 = values[0] if level1_label(values[0], TEMPLATE_CURRENT) else None
-    rest = values[1:] if level1 else values
-    if not rest:
-        return (level1, None) if level1 else None
-    if len(rest) == 1 and level2_label(rest[0], TEMPLATE_CURRENT):
-        return level1, rest[0]
-    return None
 
 
 def _fragment_column(row: Row, columns: Columns | None) -> int | None:
@@ -422,7 +163,7 @@ def _is_name_head(rows: list[Row], index: int, entries: list[Entry], columns: Co
     if following >= len(rows):
         return False
     try:
-        nxt = _entry(rows[following], columns)
+        nxt = read_entry(rows[following], columns)
     except ReportRejected:
         return False
     if not isinstance(nxt, PrintedRow) or nxt.has_labels:
@@ -495,6 +236,6 @@ def is_name_tail(values: tuple[str, ...] | list[str]) -> bool:
     key = label_key(text)
     if not key or len(key) > NAME_TAIL_MAX_CHARS or is_number(text) or is_not_applicable(text):
         return False
-    if achievement_status(text) or key in HEADER_KEYS or key in _TOTAL_LABELS or key in GRADE_LABELS:
+    if achievement_status(text) or key in HEADER_KEYS or key in TOTAL_LABELS or key in GRADE_LABELS:
         return False
     return not (level1_label(text, TEMPLATE_CURRENT) or level2_label(text, TEMPLATE_CURRENT))

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.families.current_indicators import Entry, PrintedRow
+from pipeline.families.current_rows import Entry, PrintedRow
 from pipeline.records import ParseNote
 from pipeline.vocabulary import CURRENT_TREE, TEMPLATE_CURRENT, level1_label, level2_label, parent_of
 

@@ -24,15 +24,9 @@ from pipeline.document import Row, Segment
 from pipeline.families.common import key_values, split_at_untitled_reports, title_matches, year_in_text
 from pipeline.families.current_funds import FundsBlock, parse_funds
 from pipeline.families.current_goals import parse_goals
-from pipeline.families.current_indicators import (
-    GRADE_LABELS,
-    IndicatorTable,
-    PrintedRow,
-    find_table_header,
-    grade_cell,
-    is_table_header,
-    parse_table,
-)
+from pipeline.families.current_indicators import IndicatorTable, parse_table
+from pipeline.families.current_rows import PrintedRow, find_table_header, is_table_header
+from pipeline.families.current_total import GRADE_LABELS, grade_cell
 from pipeline.families.current_labels import Group, resolve_groups
 from pipeline.numbers import parse_decimal, parse_measure
 from pipeline.records import (

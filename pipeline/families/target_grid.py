@@ -73,161 +73,28 @@ Rules, applied to every content row of the grid (blank lines never matter):
    产出目标), or a label with no row under it, leaves a
    ``grid_may_be_cut_off`` note.
 
-Every join of wrapped pieces is recorded as a ParseNote.
+Every join of wrapped pieces is recorded as a ParseNote. This module holds the
+reader (rules 2, 3 and 6); what a cell is lives in ``target_cells``, the label
+rules (1, 4 and 5) in ``target_labels``.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from pipeline.document import Row
+from pipeline.families.target_cells import (
+    CLAUSE_PUNCTUATION,
+    continues_target,
+    glue_split_measure,
+    is_operator,
+    looks_like_target,
+)
+from pipeline.families.target_labels import ABOVE, INLINE, CategoryLabels, groups_after, join_wrapped_labels
 from pipeline.numbers import parse_measure
 from pipeline.records import IndicatorRecord, ParseNote, ReportRejected
 from pipeline.text import join_wrapped, label_key
-from pipeline.vocabulary import (
-    CURRENT_TREE,
-    KNOWN_UNITS,
-    LEGACY_TREE,
-    MISSPELLINGS,
-    TARGET_TREE,
-    TEMPLATE_TARGET,
-    level1_label,
-    level2_label,
-    parent_of,
-)
-
-#: Qualitative target words (DOMAIN-RULES §3) that let a one-cell row be read as a target.
-QUALITATIVE_TARGETS = {
-    "合理", "健全", "有效", "规范", "合规", "完备", "可控", "及时", "及时性", "建立", "制定并执行",
-    "有效保障", "可持续", "提高", "提升", "整洁有序", "达标", "完成", "按时完成", "准确", "良好",
-}
-_OPERATOR_CHARS = set("≥≤=<>＜＞＝≦≧")
-_UNITS = {label_key(u) for u in KNOWN_UNITS} | {"%", "％"}
-#: Punctuation that ends or joins clauses: a cell never starts with it.
-_CLAUSE_PUNCTUATION = set("，,、；;。：:）)")
-_CLAUSE_SPLIT = re.compile(r"[，,、；;。：:]")
-
-#: Every level-1 and level-2 label of the template, as label keys.
-_LABEL_KEYS = {label_key(label) for parent, children in TARGET_TREE.items() for label in (parent, *children)}
-
-_LEVEL2_LABELS = {child for children in TARGET_TREE.values() for child in children}
-
-#: Name fragments that point to a level-2 category: the label itself (without a
-#: national 指标 suffix), and a few words that name the category (kept small on
-#: purpose; each also points to its national 指标 form).
-_WORDS: tuple[tuple[str, str], ...] = (
-    ("财务", "财务管理"),
-    ("资产", "资产管理"),
-    ("满意", "满意度"),
-    ("满意", "服务对象满意度指标"),
-    ("及时", "时效"),
-    ("按时", "时效"),
-    ("次数", "数量"),
-    ("合格率", "质量"),
-)
-KEYWORDS: tuple[tuple[str, str], ...] = (
-    tuple((child.removesuffix("指标"), child) for children in TARGET_TREE.values() for child in children)
-    + _WORDS
-    + tuple((word, f"{level2}指标") for word, level2 in _WORDS if f"{level2}指标" in _LEVEL2_LABELS)
-)
-
-_INLINE, _ABOVE = "inline", "above"
-
-
-def is_operator(text: str) -> bool:
-    return bool(text) and all(ch in _OPERATOR_CHARS for ch in text)
-
-
-def looks_like_target(text: str) -> bool:
-    """A measure (``>98%``, ``=1``), a composite with an operator, or a qualitative word."""
-    if parse_measure(text).value is not None:
-        return True
-    if any(ch in _OPERATOR_CHARS for ch in text):
-        return True
-    key = label_key(text)
-    return key in QUALITATIVE_TARGETS or key in MISSPELLINGS
-
-
-def continues_target(target: str, fragment: str) -> bool:
-    """Is ``fragment`` the wrapped rest of ``target``?
-
-    Either a number or unit cut off a measure (``≤9`` + ``0分钟``), or the rest
-    of a composite text target (``响应时间：≤30分钟`` + ``内，处置时间≤2小时``).
-    """
-    if not target or not fragment:
-        return False
-    if _continues_text_target(target, fragment):
-        return True
-    if not (target[-1].isdigit() or target[-1] in _OPERATOR_CHARS or target[-1] == "."):
-        return False
-    if label_key(fragment) in _UNITS:
-        return target[-1].isdigit()
-    measure = parse_measure(fragment)
-    return (
-        fragment[0].isdigit()
-        and measure.value is not None
-        and measure.operator is None
-        and (measure.unit is None or label_key(measure.unit) in _UNITS)
-    )
-
-
-def is_unit_like(text: str) -> bool:
-    """A unit printed alone: a known unit (``次``, ``%``), bracketed (``(人)``), or a
-    known unit per period (``次/季度``, ``人次/年``)."""
-    key = label_key(text)
-    if not key or any(ch.isdigit() for ch in key):
-        return False
-    if key.startswith("(") and key.endswith(")"):
-        key = key[1:-1]
-    head, slash, tail = key.partition("/")
-    return head in _UNITS and (not slash or (0 < len(tail) <= 2 and not any(ch in _OPERATOR_CHARS for ch in tail)))
-
-
-def glue_split_measure(tokens: list[str]) -> list[str]:
-    """``[..., "1", "次/季度"]`` -> ``[..., "1次/季度"]``: a bare number (with or
-    without its operator) followed by a unit in a cell of its own is one target."""
-    if len(tokens) < 2 or not is_unit_like(tokens[-1]):
-        return tokens
-    number = parse_measure(tokens[-2])
-    if number.value is None or number.unit is not None or not tokens[-2][-1].isdigit():
-        return tokens
-    return [*tokens[:-2], tokens[-2] + tokens[-1]]
-
-
-def is_composite_text(text: str) -> bool:
-    """A target written as text around its measures (``响应时间：≤30分钟``): neither
-    a plain measure nor a qualitative word, but holding an operator."""
-    if parse_measure(text).value is not None:
-        return False
-    key = label_key(text)
-    if key in QUALITATIVE_TARGETS or key in MISSPELLINGS:
-        return False
-    return any(ch in _OPERATOR_CHARS for ch in text)
-
-
-def _continues_text_target(target: str, fragment: str) -> bool:
-    """The wrapped rest of a composite text target.
-
-    The fragment continues it when it cannot open a cell (it starts with
-    clause punctuation), when it is itself composite text that does not start
-    with an operator (``间≤4小时``: the middle of a clause), or when it is a
-    measure completing the target's last clause, which names a measure but
-    holds no number yet (``…处置时间`` + ``≤2小时``).
-    """
-    if not is_composite_text(target):
-        return False
-    if fragment[0] in _CLAUSE_PUNCTUATION:
-        return True
-    if is_composite_text(fragment) and fragment[0] not in _OPERATOR_CHARS:
-        return True
-    last_clause = _CLAUSE_SPLIT.split(target)[-1]
-    return (
-        parse_measure(fragment).value is not None
-        and fragment[0] in _OPERATOR_CHARS
-        and bool(last_clause)
-        and not any(ch.isdigit() or ch in _OPERATOR_CHARS for ch in last_clause)
-    )
+from pipeline.vocabulary import MISSPELLINGS
 
 
 @dataclass
@@ -260,7 +127,7 @@ class _Context:
     printed_level1: str | None = None  # the last level-1 label printed
 
 
-class GridReader:
+class GridReader(CategoryLabels):
     """Turns the grid's content rows into IndicatorRecords."""
 
     def __init__(self, rows: list[Row]):
@@ -304,7 +171,7 @@ class GridReader:
                 )
             )
             return
-        missing = _groups_after(last.level1)
+        missing = groups_after(last.level1)
         if missing:
             self.notes.append(
                 ParseNote(
@@ -322,7 +189,7 @@ class GridReader:
         tokens = glue_split_measure(tokens)
         if labelled:
             self._close()
-            self.pending_anchor = _INLINE if tokens else _ABOVE
+            self.pending_anchor = INLINE if tokens else ABOVE
         if not tokens:
             return
         if len(tokens) >= 2:
@@ -340,7 +207,7 @@ class GridReader:
             current is not None
             and current.target is not None
             and not labelled
-            and tokens[0][0] in _CLAUSE_PUNCTUATION
+            and tokens[0][0] in CLAUSE_PUNCTUATION
             and continues_target(current.target, tokens[0])
         ):
             self._continue_target(" ".join(tokens), row)
@@ -383,57 +250,6 @@ class GridReader:
             if looks_like_target(tokens[0]):
                 return True
         return False
-
-    # --- category labels ------------------------------------------------------
-
-    def _peek_labels(self, row: Row) -> tuple[list[str], bool]:
-        tokens = list(row.values)
-        taken = 0
-        while taken < len(tokens) and _label_of(tokens[taken]) is not None:
-            taken += 1
-        return tokens[taken:], taken > 0
-
-    def _take_labels(self, row: Row) -> tuple[list[str], bool]:
-        tokens = list(row.values)
-        taken: list[str] = []
-        while tokens and _label_of(tokens[0]) is not None:
-            taken.append(tokens.pop(0))
-        if taken and len(tokens) == 1 and looks_like_target(tokens[0]) and not self._awaits_target():
-            tokens.insert(0, taken.pop())
-            self.notes.append(
-                ParseNote("name_equals_category_label", f"indicator named like a category: {tokens[0]!r}", row.line)
-            )
-        for label in taken:
-            self._apply_label(label, row)
-        return tokens, bool(taken)
-
-    def _awaits_target(self) -> bool:
-        return self.open is not None and self.open.target is None
-
-    def _apply_label(self, text: str, row: Row) -> None:
-        kind, canonical = _label_of(text)
-        ctx = self.context
-        if kind == 1:
-            if canonical == ctx.level1 != ctx.printed_level1 and ctx.level2 is not None:
-                # its span began above it (level 1 so far derived from level 2): a centred label
-                self.centred = True
-            ctx.level1, ctx.level1_raw, ctx.printed_level1 = canonical, text, canonical
-            ctx.level2 = ctx.level2_raw = None
-            return
-        parent = parent_of(canonical, TEMPLATE_TARGET)
-        suffixed = f"{canonical}指标"
-        if parent != ctx.printed_level1 and suffixed in TARGET_TREE.get(ctx.printed_level1 or "", ()):
-            canonical, parent = suffixed, ctx.printed_level1  # 数量 under 产出指标: 数量指标
-        ctx.level2, ctx.level2_raw = canonical, text
-        if parent is not None and parent != ctx.printed_level1:
-            self.notes.append(
-                ParseNote(
-                    "level1_inferred_from_level2",
-                    f"level-2 {text!r} belongs to {parent!r}, printed level-1 is {ctx.printed_level1!r}",
-                    row.line,
-                )
-            )
-            ctx.level1, ctx.level1_raw = parent, None
 
     # --- assembling indicators -------------------------------------------------
 
@@ -490,149 +306,9 @@ class GridReader:
         )
         self.anchors.append(current.anchor)
 
-    # --- rows that print no category --------------------------------------------
-
-    def _resolve_unlabelled(self) -> None:
-        """Categories of rows printed above their group's label.
-
-        Rows before the first label take the label below them (their merged
-        cell's label was printed lower in its span); with no label below at
-        all the report is rejected. Once labels are known to sit inside their
-        spans (rows above the first label, or a level-1 label printed below a
-        row of its own group), the rows between a group and a label printed
-        inline further down may belong to either: they are split at the cut
-        that best fits the names' keywords, and rows kept above without such
-        evidence get a ``category_uncertain`` note.
-        """
-        anchored = [i for i, kind in enumerate(self.anchors) if kind is not None]
-        if not self.indicators:
-            return
-        first = anchored[0] if anchored else None
-        if first is None:
-            line = self.indicators[0].source_line
-            raise ReportRejected(f"no category label before the first target row (line {line})", line)
-        for index in range(first):
-            self._assign(index, first, "orphan_row_assigned_to_next_label", "no label is printed above it")
-            self.centred = True
-        for upper, lower in zip(anchored, anchored[1:]):
-            if self.anchors[lower] != _INLINE or upper + 1 == lower:
-                continue
-            # top-aligned labels: only a level-2 label printed inline below rows of
-            # the same level-1 group may sit mid-span; keywords must then show it
-            if self.centred or self.indicators[upper].level1 == self.indicators[lower].level1:
-                self._split_run(list(range(upper + 1, lower)), upper, lower)
-
-    def _split_run(self, run: list[int], upper: int, lower: int) -> None:
-        above, below = self.indicators[upper], self.indicators[lower]
-        if (above.level1, above.level2) == (below.level1, below.level2):
-            return
-        hints = [keyword_categories(self.indicators[i].name) for i in run]
-
-        def agreement(cut: int) -> int:
-            return sum(above.level2 in h for h in hints[:cut]) + sum(below.level2 in h for h in hints[cut:])
-
-        best_cut, best = len(run), agreement(len(run))
-        for cut in range(len(run) - 1, -1, -1):
-            if agreement(cut) > best:
-                best_cut, best = cut, agreement(cut)
-        for index in run[best_cut:]:
-            self._assign(index, lower, "orphan_row_assigned_by_keyword", "its name's keywords fit it better")
-        for index, hint in zip(run[:best_cut], hints[:best_cut]):
-            if self.centred and above.level2 not in hint:
-                ind = self.indicators[index]
-                self.notes.append(
-                    ParseNote(
-                        "category_uncertain",
-                        f"row {ind.name} prints no category and sits between labels "
-                        f"{_group_text(above)} and {_group_text(below)}, which are printed inside their spans; "
-                        f"kept under {_group_text(above)}",
-                        ind.source_line,
-                    )
-                )
-
-    def _assign(self, index: int, source: int, code: str, why: str) -> None:
-        ind, label = self.indicators[index], self.indicators[source]
-        ind.level1, ind.level2, ind.level1_raw, ind.level2_raw = (
-            label.level1,
-            label.level2,
-            label.level1_raw,
-            label.level2_raw,
-        )
-        self.notes.append(
-            ParseNote(
-                code,
-                f"row {ind.name} prints no category; assigned to the label below it ({_group_text(label)}) because {why}",
-                ind.source_line,
-            )
-        )
-
-
-def _groups_after(level1: str | None) -> list[str]:
-    """The level-1 groups its vocabulary lists after ``level1``."""
-    for tree in (LEGACY_TREE, CURRENT_TREE):
-        groups = list(tree)
-        if level1 in groups:
-            return groups[groups.index(level1) + 1 :]
-    return []
-
 
 def _group_text_of(ctx: _Context) -> str:
     return " / ".join(label for label in (ctx.level1, ctx.level2) if label) or "-"
-
-
-def _group_text(ind: IndicatorRecord) -> str:
-    return " / ".join(label for label in (ind.level1, ind.level2) if label) or "-"
-
-
-def keyword_categories(name: str) -> set[str]:
-    """Level-2 categories the name's keywords point to."""
-    return {level2 for word, level2 in KEYWORDS if word in name}
-
-
-def _is_label_prefix(text: str) -> bool:
-    key = label_key(text)
-    return bool(key) and any(label.startswith(key) and label != key for label in _LABEL_KEYS)
-
-
-def join_wrapped_labels(rows: list[Row], notes: list[ParseNote]) -> list[Row]:
-    """Rejoin category labels that a hard wrap split (``投入与管`` + ``理``).
-
-    The vocabulary is the evidence: the first cell after a row's labels is a
-    strict prefix of a label, and the next row's first cell completes it.
-    """
-    out = list(rows)
-    index = 0
-    while index < len(out) - 1:
-        row, following = out[index], out[index + 1]
-        values = list(row.values)
-        at = 0
-        while at < len(values) and _label_of(values[at]) is not None:
-            at += 1
-        if at < len(values) and _is_label_prefix(values[at]) and _label_of(values[at] + following.values[0]):
-            fragment, rest = following.values[0], following.values[1:]
-            values[at] += fragment
-            out[index] = Row(row.line, row.text, row.form, tuple(values))
-            notes.append(
-                ParseNote("category_label_wrapped", f"category label continues on the next line: {fragment!r}", following.line)
-            )
-            if rest:
-                out[index + 1] = Row(following.line, following.text, following.form, tuple(rest))
-            else:
-                del out[index + 1]
-                continue  # the joined row may hold another wrapped label
-        index += 1
-    return out
-
-
-def _label_of(text: str) -> tuple[int, str] | None:
-    """(1, canonical) for a level-1 label, (2, canonical) for a level-2 label."""
-    level1 = level1_label(text, TEMPLATE_TARGET)
-    if level1 is not None:
-        return 1, level1
-    level2 = level2_label(text, TEMPLATE_TARGET)
-    if level2 is not None:
-        return 2, level2
-    return None
 
 
 def read_grid(rows: list[Row]) -> tuple[list[IndicatorRecord], list[ParseNote]]:

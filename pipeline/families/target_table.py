@@ -10,7 +10,9 @@ actuals, weights, scores, total or grade.
 The work is split by responsibility:
 
 * ``target_header`` - header fields, money fields and narrative sections;
-* ``target_grid``   - the target grid, with its wrap and label rules.
+* ``target_grid``   - the target grid, with its wrap rules;
+* ``target_cells``  - what a grid cell is: a target, an operator, a unit;
+* ``target_labels`` - the grid's category labels and rows printing none.
 """
 
 from __future__ import annotations
