@@ -13,15 +13,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from pipeline.build_state import BuildState, FileState, code_fingerprint, file_states, manifest_digest, read_state, write_state
 from pipeline.cache import ParseCache
+from pipeline.incremental import Delta, PreviousBuild, independent_of_untouched, patch_tables, plan_delta, previous_build, write_snapshot
 from pipeline.ingest import FileResult, default_workers, mark_duplicates, parse_all
 from pipeline.quality.data_docs import build_data_docs
-from pipeline.quality.findings import find_all
-from pipeline.quality.integrity import TableValidation, validate_tables
-from pipeline.sources import ManifestEntry, RawFile, discover, read_manifest
+from pipeline.quality.cross_report import CHECK_NAMES as CROSS_REPORT_CHECKS
+from pipeline.quality.findings import find_all, patch_findings
+from pipeline.quality.gx_runtime import suite_names
+from pipeline.quality.integrity import TableValidation, validate_table, validate_tables
+from pipeline.sources import FileStat, ManifestEntry, RawFile, discover, read_manifest
 from pipeline.tables import build_tables
-from pipeline.warehouse import publish
+from pipeline.warehouse import DB_NAME, DatabasePatch, current_build, publish
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RAW_DIR = PROJECT_ROOT / "data" / "raw"
@@ -36,10 +41,10 @@ class RawInventory:
     manifest_problems: list[str] = field(default_factory=list)
 
 
-def inventory(raw_dir: Path = RAW_DIR) -> RawInventory:
-    """Every raw file with its hash, and the manifest."""
+def inventory(raw_dir: Path = RAW_DIR, known: dict[str, tuple[FileStat, str]] | None = None) -> RawInventory:
+    """Every raw file with its hash, and the manifest (``known``: see ``discover``)."""
     manifest, problems = read_manifest(raw_dir)
-    return RawInventory(discover(raw_dir), manifest, problems)
+    return RawInventory(discover(raw_dir, known=known), manifest, problems)
 
 
 def parse_files(files: list[RawFile], cache_dir: Path | None = CACHE_DIR, workers: int = 1) -> list[FileResult]:
@@ -93,6 +98,114 @@ class BuildReport:
     tables: dict[str, pa.Table]
     validations: dict[str, TableValidation]
     seconds: dict[str, float]
+    reparsed_files: int = 0
+    incremental: bool = False  # the previous build's tables were patched
+
+
+class WarehouseRun:
+    """One build, stage by stage: read, parse, build tables, findings, validate, publish.
+
+    With a previous build of the same code published in ``warehouse_dir``, files
+    whose stat is unchanged are not rehashed, and when few files changed only
+    those are parsed and the previous tables are patched (``pipeline.incremental``);
+    validation then covers the rows that changed. Otherwise every stage runs on
+    everything. Either way the published tables are those a full build gives.
+    """
+
+    def __init__(self, raw_dir: Path, warehouse_dir: Path, cache_dir: Path | None, workers: int = 1,
+                 incremental: bool = True):
+        self.raw_dir, self.warehouse_dir, self.cache_dir, self.workers = raw_dir, warehouse_dir, cache_dir, workers
+        self.allow_incremental = incremental
+        self.previous: PreviousBuild | None = None
+        self.delta: Delta | None = None
+        self.results: list[FileResult] = []
+        self.partial: dict[str, pa.Table] = {}
+        self.tables: dict[str, pa.Table] = {}
+        self.validations: dict[str, TableValidation] = {}
+        self.file_states: dict[str, FileState] = {}
+
+    @property
+    def incremental(self) -> bool:
+        return self.delta is not None
+
+    def read(self) -> RawInventory:
+        published = current_build(self.warehouse_dir)
+        state = read_state(published) if self.allow_incremental else None
+        self.inventory = inventory(self.raw_dir, state.known_stats(self.raw_dir) if state else None)
+        self.previous = previous_build(published, state) if state else None
+        if self.previous is not None:
+            self.delta = plan_delta(self.inventory.files, self.inventory.manifest, self.previous)
+        return self.inventory
+
+    def parse(self) -> list[FileResult]:
+        files = self.delta.changed if self.delta else self.inventory.files
+        self.results = parse_files(files, cache_dir=self.cache_dir, workers=self.workers)
+        return self.results
+
+    def build_tables(self) -> dict[str, pa.Table]:
+        built = dict(build_tables(self.results, self.inventory.manifest).arrow)
+        if self.delta and not independent_of_untouched(self.previous, self.delta, self.results, built):
+            self.delta = None  # patching would differ from rebuilding: parse everything
+            self.parse()
+            built = dict(build_tables(self.results, self.inventory.manifest).arrow)
+        self._remember_states()
+        self.results = []  # the tables hold it all now
+        if self.delta:
+            self.partial = built
+            self.tables = patch_tables(self.previous, self.delta, built)
+        else:
+            self.tables = built
+        return self.tables
+
+    def _remember_states(self) -> None:
+        by_name = {r.source_file: r for r in self.results}
+        if self.delta:
+            kept = set(self.previous.state.files) - set(self.delta.touched)
+            self.file_states = {n: s for n, s in self.previous.state.files.items() if n in kept}
+            self.file_states |= file_states(self.delta.changed, by_name)
+        else:
+            self.file_states = file_states(self.inventory.files, by_name)
+
+    def find(self) -> pa.Table:
+        if self.delta:
+            previous = self.previous.tables["quality_findings"]
+            findings = patch_findings(previous, self.tables, self.partial, self.delta.touched)
+            touched_projects = self.partial["projects"].column("project_id").combine_chunks()
+            self.partial["quality_findings"] = findings.filter(pc.or_(
+                pc.is_in(findings.column("project_id"), value_set=touched_projects),
+                pc.is_in(findings.column("check_name"), value_set=pa.array(CROSS_REPORT_CHECKS, pa.string())),
+            ))
+        else:
+            findings = find_all(self.tables)
+        self.tables["quality_findings"] = findings
+        return findings
+
+    def validate(self) -> dict[str, TableValidation]:
+        """Every table's suite, on the rows that changed when the build is incremental
+        (the others passed when they were published, and keys cannot collide with them)."""
+        rows = self.partial if self.delta else self.tables
+        context = {"projects": self.tables["projects"]}
+        self.validations = {name: validate_table(name, rows[name], context) for name in suite_names() if name in rows}
+        failed = {name: v for name, v in self.validations.items() if not v.success}
+        if failed:
+            raise IntegrityFailed(failed)
+        return self.validations
+
+    def publish(self, docs_dir: Path | None = None) -> Path:
+        """Publish the tables (with ``docs_dir``, the Data Docs, when given)."""
+        patch = None
+        if self.delta:
+            rows = {name: t for name, t in self.partial.items() if name != "quality_findings"}
+            patch = DatabasePatch(self.previous.folder / DB_NAME, self.delta.touched, rows)
+        state = BuildState(code_fingerprint(), manifest_digest(self.inventory.manifest), str(self.raw_dir.resolve()),
+                           dict(sorted(self.file_states.items())))
+
+        def extras(folder: Path) -> None:
+            write_state(state, folder)
+            write_snapshot(self.tables, folder)
+
+        extra_dirs = {"data_docs": docs_dir} if docs_dir is not None else None
+        return publish(self.tables, self.warehouse_dir, extra_dirs=extra_dirs, patch=patch, write_extras=extras)
 
 
 def build_warehouse(
@@ -101,28 +214,23 @@ def build_warehouse(
     cache_dir: Path | None = CACHE_DIR,
     workers: int = 1,
     stage: Callable[[str], None] = lambda name: None,
+    incremental: bool = True,
 ) -> BuildReport:
     """Raw files -> validated warehouse, published atomically; raises IntegrityFailed."""
+    run = WarehouseRun(raw_dir, warehouse_dir, cache_dir, workers, incremental)
     seconds: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        seconds[name] = now - clock
-        clock = now
-
-    stage("read")
-    inv = inventory(raw_dir)
-    lap("read")
-    stage("parse")
-    results = parse_files(inv.files, cache_dir=cache_dir, workers=workers)
-    lap("parse")
-    stage("build tables")
-    tables = dict(build_tables(results, inv.manifest).arrow)
-    tables["quality_findings"] = find_all(tables)
-    lap("build_tables")
-    stage("validate and publish")
-    folder, validations = validate_and_publish(tables, warehouse_dir)
-    lap("validate_and_publish")
-    return BuildReport(folder, tables, validations, seconds)
+    for name, step in (("read", run.read), ("parse", run.parse), ("build tables", run.build_tables),
+                       ("findings", run.find), ("validate", run.validate)):
+        stage(name)
+        started = time.perf_counter()
+        step()
+        seconds[name.replace(" ", "_")] = time.perf_counter() - started
+    stage("publish")
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        docs_dir = Path(tmp) / "data_docs"
+        build_data_docs(run.validations, docs_dir)
+        folder = run.publish(docs_dir)
+    seconds["publish"] = time.perf_counter() - started
+    reparsed = len(run.delta.changed) if run.delta else len(run.inventory.files)
+    return BuildReport(folder, run.tables, run.validations, seconds, reparsed, run.incremental)

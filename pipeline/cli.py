@@ -38,13 +38,15 @@ def build_command(
     warehouse: WarehouseOpt = build.WAREHOUSE_DIR,
     workers: Annotated[int, typer.Option(help="parallel parser processes")] = build.default_workers(),
     no_cache: Annotated[bool, typer.Option("--no-cache", help="re-parse every file")] = False,
+    full: Annotated[bool, typer.Option("--full", help="rebuild every table instead of patching the published build")] = False,
 ) -> None:
     """Build the warehouse directly (without Dagster run history; `make run` records runs)."""
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as bar:
         task = bar.add_task("starting", total=None)
         try:
             report = build.build_warehouse(
-                raw, warehouse, None if no_cache else build.CACHE_DIR, workers, stage=lambda s: bar.update(task, description=s)
+                raw, warehouse, None if no_cache else build.CACHE_DIR, workers,
+                stage=lambda s: bar.update(task, description=s), incremental=not full,
             )
         except build.IntegrityFailed as failed:
             console.print(f"[red]{failed}[/red]")
@@ -53,7 +55,8 @@ def build_command(
                     console.print(f"  {name}: {f.expectation} {f.column or ''} unexpected={f.unexpected_count}")
             raise typer.Exit(1) from failed
     counts = [(name, t.num_rows) for name, t in report.tables.items()]
-    print_result(["table", "rows"], counts, title=f"published {report.folder}")
+    kind = f"incremental: {report.reparsed_files} file(s) parsed" if report.incremental else "full build"
+    print_result(["table", "rows"], counts, title=f"published {report.folder} ({kind})")
     console.print("seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in report.seconds.items()))
 
 

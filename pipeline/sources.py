@@ -12,7 +12,7 @@ import csv
 import hashlib
 import os
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.decoding import Undecodable, decode  # noqa: F401  (re-exported)
@@ -26,6 +26,14 @@ MAX_MANIFEST_BYTES = 5 * 1024 * 1024
 _RAW = "data/raw/"
 
 
+#: (size, mtime_ns, ctime_ns, inode) of a file: any write changes one of them.
+FileStat = tuple[int, int, int, int]
+
+
+def file_stat(stat: os.stat_result) -> FileStat:
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
 @dataclass(frozen=True)
 class RawFile:
     """A raw file found under ``data/raw/``: where it is and what its bytes are."""
@@ -35,6 +43,8 @@ class RawFile:
     bytes: int
     sha256: str | None  # None when the file could not be read
     refusal: str | None = None  # why the file is not read at all
+    stat: FileStat | None = field(default=None, compare=False)  # what the hash was taken of
+
 
 
 @dataclass(frozen=True)
@@ -47,11 +57,14 @@ class ManifestEntry:
 # --- discovery ---------------------------------------------------------------
 
 
-def discover(raw_dir: Path, max_bytes: int = MAX_BYTES) -> list[RawFile]:
+def discover(raw_dir: Path, max_bytes: int = MAX_BYTES, known: dict[str, tuple[FileStat, str]] | None = None
+             ) -> list[RawFile]:
     """Every file below ``raw_dir`` (recursively, sorted), hashed, or with a refusal.
 
     Folders behind links and hidden folders are not entered, but they are
     listed with a refusal, like unreadable folders: nothing is skipped silently.
+    ``known`` maps names to the (stat, SHA-256) a previous run saw: a file whose
+    size, mtime, ctime and inode are all unchanged keeps its hash without being read.
     """
     raw_dir = raw_dir.resolve()
     found: list[RawFile] = []
@@ -72,7 +85,7 @@ def discover(raw_dir: Path, max_bytes: int = MAX_BYTES) -> list[RawFile]:
         dirnames[:] = entered
         for name in sorted(filenames):
             if name not in IGNORED_NAMES:
-                found.append(inspect(raw_dir, here / name, max_bytes))
+                found.append(inspect(raw_dir, here / name, max_bytes, known))
     return _unique_names(sorted(found, key=lambda f: f.source_file))
 
 
@@ -87,9 +100,11 @@ def _folder_refusal(raw_dir: Path, path: Path) -> str | None:
     return None
 
 
-def inspect(raw_dir: Path, path: Path, max_bytes: int = MAX_BYTES) -> RawFile:
+def inspect(raw_dir: Path, path: Path, max_bytes: int = MAX_BYTES,
+            known: dict[str, tuple[FileStat, str]] | None = None) -> RawFile:
     """Size and hash one file, or refuse it with a reason (odd name, link out of
-    data/raw/, not a regular file, oversized, unreadable)."""
+    data/raw/, not a regular file, oversized, unreadable); a file ``known`` with
+    the same stat keeps its known hash."""
     rel = relative_name(raw_dir, path)
     problem = name_problem(path.relative_to(raw_dir).as_posix())
     if problem:
@@ -106,12 +121,18 @@ def inspect(raw_dir: Path, path: Path, max_bytes: int = MAX_BYTES) -> RawFile:
             return RawFile(rel, path, 0, None, "link points outside data/raw/: copy the file into data/raw/ instead")
         if not resolved.is_file():
             return RawFile(rel, path, 0, None, "not a regular file (a device, pipe or socket)")
-        size = resolved.stat().st_size
+        stat = file_stat(resolved.stat())
+        size = stat[0]
         if size > max_bytes:
             limit = f"{max_bytes // (1024 * 1024)} MB" if max_bytes >= 1024 * 1024 else f"{max_bytes} bytes"
             return RawFile(rel, path, size, None, f"file too large ({size:,} bytes; the limit is {limit}), not read")
+        seen = (known or {}).get(rel)
+        if seen is not None and tuple(seen[0]) == stat:
+            return RawFile(rel, path, size, seen[1], stat=stat)
         data = resolved.read_bytes()
-        return RawFile(rel, path, len(data), hashlib.sha256(data).hexdigest())
+        if len(data) != size:  # written while we looked: a later run will see the new stat
+            stat = None
+        return RawFile(rel, path, len(data), hashlib.sha256(data).hexdigest(), stat=stat)
     except OSError as exc:
         return RawFile(rel, path, 0, None, f"cannot read file: {exc.strerror or exc}")
 

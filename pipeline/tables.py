@@ -36,11 +36,17 @@ class Tables:
         return self.arrow[name]
 
 
+#: What identifies a project: its id is the hash of these (see ``_Builder.assign_id``).
+PROJECT_KEY_FIELDS = ("report_type", "template", "fiscal_year", "implementing_unit", "project_name")
+
+
+def project_key_of_row(values: dict) -> str:
+    """The project key from a projects row (or any mapping with ``PROJECT_KEY_FIELDS``)."""
+    return "|".join(str(values[name] or "") for name in PROJECT_KEY_FIELDS)
+
+
 def project_key(report: ProjectReport) -> str:
-    p = report.project
-    return "|".join(
-        str(x or "") for x in (p.report_type, p.template, p.fiscal_year, p.implementing_unit, p.project_name)
-    )
+    return project_key_of_row(vars(report.project))
 
 
 def stable_id(text: str) -> str:

@@ -21,7 +21,9 @@ import fcntl
 import os
 import shutil
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -108,31 +110,87 @@ def precompute_views(con: duckdb.DuckDBPyConnection) -> None:
         _apply_comments(con, "VIEW", name, comment, columns)
 
 
+def _attach(db_path: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute(f"ATTACH {sql_string(str(db_path))} AS warehouse (STORAGE_VERSION {sql_string(STORAGE_VERSION)})")
+    con.execute("USE warehouse")
+    return con
+
+
+def _detach(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CHECKPOINT")
+    con.execute("USE memory")
+    con.execute("DETACH warehouse")
+
+
+def _create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """The views of views.sql with their comments, the expensive ones precomputed."""
+    if not VIEWS_SQL.exists():
+        return
+    from pipeline.dictionary_docs import view_column_comment_statements  # imports this module
+
+    con.execute(VIEWS_SQL.read_text(encoding="utf-8"))
+    for statement in view_column_comment_statements(con):
+        con.execute(statement)
+    precompute_views(con)
+
+
 def build_database(parquet_paths: dict[str, Path], db_path: Path) -> None:
     """A self-contained DuckDB file: tables copied in (no paths inside), comments, views.
 
     The expensive views are precomputed here, once per build (see ``PRECOMPUTED_VIEWS``).
     """
-    con = duckdb.connect()
+    con = _attach(db_path)
     try:
-        con.execute(f"ATTACH {sql_string(str(db_path))} AS warehouse (STORAGE_VERSION {sql_string(STORAGE_VERSION)})")
-        con.execute("USE warehouse")
         for name, path in parquet_paths.items():
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet({sql_string(str(path))})")
             for statement in comment_statements(name):
                 con.execute(statement)
-        if VIEWS_SQL.exists():
-            from pipeline.dictionary_docs import view_column_comment_statements  # imports this module
-
-            con.execute(VIEWS_SQL.read_text(encoding="utf-8"))
-            for statement in view_column_comment_statements(con):
-                con.execute(statement)
-            precompute_views(con)
-        con.execute("CHECKPOINT")
-        con.execute("USE memory")
-        con.execute("DETACH warehouse")
+        _create_views(con)
+        _detach(con)
     finally:
         con.close()
+
+
+@dataclass
+class DatabasePatch:
+    """How a new build differs from a published one: the rows of ``touched`` files are
+    replaced by ``rows`` (per table); tables in ``replaced`` are replaced whole."""
+
+    base: Path  # the published warehouse.duckdb to start from
+    touched: list[str]
+    rows: dict[str, pa.Table]
+    replaced: tuple[str, ...] = ("quality_findings",)
+
+
+def patch_database(patch: DatabasePatch, tables: dict[str, pa.Table], db_path: Path) -> None:
+    """A copy of the published database with the touched files' rows replaced and the
+    precomputed views computed again: the same content ``build_database`` gives."""
+    shutil.copyfile(patch.base, db_path)
+    con = _attach(db_path)
+    try:
+        con.register("touched_files", pa.table({"source_file": pa.array(patch.touched, pa.string())}))
+        for name in PRECOMPUTED_VIEWS:
+            con.execute(f"DROP VIEW IF EXISTS {name}")
+            con.execute(f"DROP TABLE IF EXISTS {PRECOMPUTED_PREFIX}{name}")
+        for name, rows in patch.rows.items():
+            con.execute(f"DELETE FROM {name} WHERE source_file IN (SELECT source_file FROM touched_files)")
+            _insert(con, name, rows)
+        for name in patch.replaced:
+            con.execute(f"DELETE FROM {name}")
+            _insert(con, name, tables[name])
+        _create_views(con)
+        _detach(con)
+    finally:
+        con.close()
+
+
+def _insert(con: duckdb.DuckDBPyConnection, name: str, rows: pa.Table) -> None:
+    con.register("new_rows", rows)
+    try:
+        con.execute(f"INSERT INTO {name} SELECT * FROM new_rows")
+    finally:
+        con.unregister("new_rows")
 
 
 def _switch_symlink(link: Path, target: str) -> None:
@@ -168,10 +226,18 @@ def _prune(versions_dir: Path, keep: str) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def publish(tables: dict[str, pa.Table], warehouse_dir: Path, extra_dirs: dict[str, Path] | None = None) -> Path:
+def publish(
+    tables: dict[str, pa.Table],
+    warehouse_dir: Path,
+    extra_dirs: dict[str, Path] | None = None,
+    patch: DatabasePatch | None = None,
+    write_extras: Callable[[Path], None] | None = None,
+) -> Path:
     """Write every table and switch ``current`` to the new build; returns its folder.
 
-    ``extra_dirs`` are folders copied into the build (e.g. Data Docs).
+    ``extra_dirs`` are folders copied into the build (e.g. Data Docs); ``patch`` makes
+    the database from the published one instead of from scratch; ``write_extras``
+    writes more files into the build folder before it is published.
     """
     warehouse_dir = warehouse_dir.resolve()
     versions_dir = warehouse_dir / VERSIONS
@@ -182,10 +248,15 @@ def publish(tables: dict[str, pa.Table], warehouse_dir: Path, extra_dirs: dict[s
         staging = versions_dir / f".staging-{run_id}"
         staging.mkdir()
         paths = {name: write_parquet(name, table, staging) for name, table in tables.items()}
-        build_database(paths, staging / DB_NAME)
+        if patch is not None and patch.base.exists():
+            patch_database(patch, tables, staging / DB_NAME)
+        else:
+            build_database(paths, staging / DB_NAME)
         for name, source in (extra_dirs or {}).items():
             if source.exists():
                 shutil.copytree(source, staging / name)
+        if write_extras is not None:
+            write_extras(staging)
         final = versions_dir / run_id
         os.replace(staging, final)
         _switch_symlink(warehouse_dir / CURRENT, f"{VERSIONS}/{run_id}")

@@ -173,3 +173,5 @@ def prior_year_matches_previous_report(data: CheckData) -> pd.DataFrame:
 
 
 RULES = (prior_year_matches_previous_report,)
+#: The checks these rules emit: an incremental build recomputes all of them.
+CHECK_NAMES = ("prior_year_matches_previous_report",)

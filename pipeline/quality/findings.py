@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.quality import cross_report, fund_rules, indicator_rules, score_rules
 from pipeline.quality.data import CheckData
@@ -20,12 +21,13 @@ from pipeline.schema import QUALITY_FINDINGS
 
 Rule = Callable[[CheckData], pd.DataFrame]
 
-ALL_RULES: tuple[Rule, ...] = (
+#: Rules that read one report at a time: its findings change only when its file does.
+PER_REPORT_RULES: tuple[Rule, ...] = (
     *fund_rules.RULES,
     *indicator_rules.RULES,
     *score_rules.RULES,
-    *cross_report.RULES,
 )
+ALL_RULES: tuple[Rule, ...] = (*PER_REPORT_RULES, *cross_report.RULES)
 
 _ORDER = ["source_file", "source_line", "table_name", "row_key", "check_name"]
 
@@ -64,3 +66,33 @@ def to_arrow(findings: pd.DataFrame) -> pa.Table:
 def find_all(tables: dict[str, pa.Table | pd.DataFrame]) -> pa.Table:
     """The quality_findings table for a run's tables (projects, funds, indicators, scores)."""
     return to_arrow(findings_frame(CheckData.from_tables(tables)))
+
+
+def _sorted(findings: pa.Table) -> pa.Table:
+    """The order ``findings_frame`` gives (nulls last; dictionary columns by their text)."""
+    keys = pa.table({name: _plain_column(findings.column(name)) for name in _ORDER})
+    order = pc.sort_indices(keys, sort_keys=[(name, "ascending") for name in _ORDER], null_placement="at_end")
+    return findings.take(order)
+
+
+def _plain_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    return column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
+
+
+def patch_findings(previous: pa.Table, tables: dict[str, pa.Table], partial: dict[str, pa.Table],
+                   touched: list[str]) -> pa.Table:
+    """The findings of patched tables without running every rule on every report.
+
+    ``previous`` are the findings of the previous build, ``tables`` the patched
+    tables, ``partial`` the rows of the ``touched`` files: their per-report
+    findings are recomputed from ``partial`` alone, and the cross-report ones
+    from the projects and funds of all reports. Equals ``find_all(tables)``.
+    """
+    touched_rows = pc.is_in(previous.column("source_file"), value_set=pa.array(touched, pa.string()))
+    cross_rows = pc.is_in(previous.column("check_name"), value_set=pa.array(cross_report.CHECK_NAMES, pa.string()))
+    kept = previous.filter(pc.invert(pc.or_(touched_rows, cross_rows)))
+    own = to_arrow(findings_frame(CheckData.from_tables(partial), PER_REPORT_RULES))
+    cross_input = {name: tables[name] for name in ("projects", "funds")}
+    cross_input |= {name: tables[name].schema.empty_table() for name in ("indicators", "scores", "parse_notes")}
+    cross = to_arrow(findings_frame(CheckData.from_tables(cross_input), cross_report.RULES))
+    return _sorted(pa.concat_tables([kept, own, cross]).combine_chunks())

@@ -1,0 +1,155 @@
+"""Incremental builds (``pipeline.incremental`` through ``pipeline.build.build_warehouse``).
+
+After a published build, a run that finds a few files added, changed or removed
+parses only those and patches the previous tables. What it publishes (every
+Parquet file and every table and view of warehouse.duckdb) must equal what a
+full build of the same raw folder publishes. When patching could differ (a
+touched file shares content or a project key with an untouched one, the code
+changed) the run falls back to a full build.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import pipeline.build as build
+import pipeline.incremental as incremental
+from pipeline.build_state import read_state
+from pipeline.schema import TABLES
+from pipeline.synthetic import build_corpus, generate_file, plan
+from pipeline.warehouse import PRECOMPUTED_VIEWS, current_build
+
+SEED, N = 5, 60
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    return build_corpus(tmp_path_factory.mktemp("corpus"), N, SEED, workers=1).raw_dir
+
+
+@pytest.fixture
+def raw(tmp_path, corpus) -> Path:
+    return Path(shutil.copytree(corpus, tmp_path / "raw"))
+
+
+def _build(raw: Path, warehouse: Path, **kwargs) -> build.BuildReport:
+    return build.build_warehouse(raw, warehouse, cache_dir=None, **kwargs)
+
+
+def _decoded(path: Path) -> pa.Table:
+    """The table read back, dictionary columns as their values (dictionaries may be ordered differently)."""
+    table = pq.read_table(path)
+    assert table.schema == TABLES[path.stem].schema
+    return pa.table({f.name: table.column(f.name).cast(f.type.value_type) if pa.types.is_dictionary(f.type)
+                     else table.column(f.name) for f in table.schema})
+
+
+def _database_rows(db: Path) -> dict[str, list]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        names = [*TABLES, *PRECOMPUTED_VIEWS, "indicators_in_context", "project_overview"]
+        return {name: sorted(map(repr, con.sql(f"SELECT * FROM {name}").fetchall())) for name in names}
+    finally:
+        con.close()
+
+
+def assert_same_as_full_build(raw: Path, published: Path, tmp_path: Path) -> None:
+    full = _build(raw, tmp_path / "full", incremental=False).folder
+    for name in TABLES:
+        mine, theirs = _decoded(published / f"{name}.parquet"), _decoded(full / f"{name}.parquet")
+        assert mine.schema == theirs.schema and mine.to_pylist() == theirs.to_pylist(), name
+    assert _database_rows(published / "warehouse.duckdb") == _database_rows(full / "warehouse.duckdb")
+
+
+def _replace(raw: Path, index: int, seed: int) -> str:
+    """Another generated report in place of the index-th file (same family and form)."""
+    entry = plan(N, SEED)[index]
+    (raw / entry.source_file).write_bytes(generate_file(seed, entry).data)
+    return entry.source_file
+
+
+def test_a_changed_file_is_the_only_one_parsed_and_the_result_equals_a_full_build(raw, tmp_path):
+    first = _build(raw, tmp_path / "wh")
+    assert not first.incremental
+    _replace(raw, 7, SEED + 1000)
+    second = _build(raw, tmp_path / "wh")
+    assert second.incremental and second.reparsed_files == 1
+    assert_same_as_full_build(raw, second.folder, tmp_path)
+
+
+def test_added_and_removed_files_are_patched(raw, tmp_path):
+    _build(raw, tmp_path / "wh")
+    entries = plan(N, SEED)
+    (raw / entries[3].source_file).unlink()
+    shutil.copyfile(raw / entries[5].source_file, raw / "zz_new.txt")
+    (raw / "zz_new.txt").write_bytes(generate_file(SEED + 7, entries[5]).data)
+    report = _build(raw, tmp_path / "wh")
+    assert report.incremental and report.reparsed_files == 1
+    states = read_state(report.folder).files
+    assert entries[3].source_file not in states and states["zz_new.txt"].status == "parsed"
+    assert_same_as_full_build(raw, report.folder, tmp_path)
+
+
+def test_an_unchanged_folder_is_republished_without_parsing(raw, tmp_path, monkeypatch):
+    _build(raw, tmp_path / "wh")
+    reads, read_bytes = [], Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or read_bytes(self))
+    report = _build(raw, tmp_path / "wh")
+    assert report.incremental and report.reparsed_files == 0
+    assert [p.name for p in reads if p.is_relative_to(raw)] == ["manifest.csv"], "same stat: not read again"
+
+
+def test_a_new_copy_of_an_existing_report_falls_back_to_a_full_build(raw, tmp_path):
+    _build(raw, tmp_path / "wh")
+    original = plan(N, SEED)[4].source_file
+    shutil.copyfile(raw / original, raw / "zz_copy.txt")
+    report = _build(raw, tmp_path / "wh")
+    assert not report.incremental
+    rows = {r["source_file"]: r for r in pq.read_table(report.folder / "source_files.parquet").to_pylist()}
+    assert rows["zz_copy.txt"]["status"] == "duplicate" and rows["zz_copy.txt"]["duplicate_of"] == original
+    assert_same_as_full_build(raw, report.folder, tmp_path)
+
+
+def test_other_code_or_a_changed_manifest_means_a_full_build(raw, tmp_path, monkeypatch):
+    _build(raw, tmp_path / "wh")
+    monkeypatch.setattr(incremental, "code_fingerprint", lambda: "other code")
+    assert not _build(raw, tmp_path / "wh").incremental
+    monkeypatch.undo()
+    assert _build(raw, tmp_path / "wh").incremental
+    manifest = raw / "manifest.csv"
+    lines = manifest.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace(lines[1].split(",")[2], "另一个机构")
+    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = _build(raw, tmp_path / "wh")
+    assert not report.incremental
+    assert "另一个机构" in pq.read_table(report.folder / "projects.parquet").column("agency").to_pylist()
+
+
+def test_many_changed_files_mean_a_full_build(raw, tmp_path):
+    _build(raw, tmp_path / "wh")
+    files = len(plan(N, SEED))
+    for index in range(int(files * incremental.MAX_TOUCHED_SHARE) + 1):
+        _replace(raw, index, SEED + 2000)
+    report = _build(raw, tmp_path / "wh")
+    assert not report.incremental
+    assert_same_as_full_build(raw, report.folder, tmp_path)
+
+
+def test_a_build_with_full_flag_ignores_the_previous_build(raw, tmp_path):
+    _build(raw, tmp_path / "wh")
+    _replace(raw, 2, SEED + 3000)
+    assert not _build(raw, tmp_path / "wh", incremental=False).incremental
+
+
+def test_splice_puts_new_rows_where_a_sorted_build_would():
+    old = pa.table({"source_file": ["a", "a", "b", "c", "c", "e"], "v": [1, 2, 3, 4, 5, 6]})
+    new = pa.table({"source_file": ["b", "d", "d"], "v": [30, 40, 41]})
+    out = incremental.splice(old, new, ["b", "c", "d"])
+    assert out.to_pydict() == {"source_file": ["a", "a", "b", "d", "d", "e"], "v": [1, 2, 30, 40, 41, 6]}
+    assert incremental.splice(old, new.slice(0, 0), ["a", "b", "c", "e"]).num_rows == 0
