@@ -160,4 +160,5 @@ def test_benchmark_smoke(tmp_path):
         assert key in written and written[key] is not None, key
     assert written["reports"] == 12
     assert written["incremental"]["reparsed_files"] == 1
+    assert written["incremental"]["patched"] is True
     assert 0 < figures["accuracy"] <= 1
