@@ -42,8 +42,8 @@ _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
 
 #: CRLF and CR become LF; the other Unicode line separators (form feed at PDF
 #: page breaks, U+2028 ...) become a space, so line numbers stay an editor's.
-_LINE_END = re.compile(r"\r\n?")
 _OTHER_SEPARATORS = str.maketrans({c: " " for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
+_OTHER_SEPARATOR = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _BYTE_LINE_END = re.compile(rb"\r\n?|\n")
 
 #: Invalid bytes are first decoded to this private marker (so they can be told
@@ -114,7 +114,11 @@ def decode_text(data: bytes) -> DecodedText:
 
 def normalize_line_ends(text: str) -> str:
     """CRLF and CR become LF; other line separators become spaces."""
-    return _LINE_END.sub("\n", text).translate(_OTHER_SEPARATORS)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _OTHER_SEPARATOR.search(text):  # rare: ``str.translate`` is slow on long text, so only then
+        text = text.translate(_OTHER_SEPARATORS)
+    return text
 
 
 def _line_of_byte(data: bytes, offset: int) -> int:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-from pipeline.text import clean_text, label_key, strip_invisible
+from pipeline.text import clean_text, clean_words, label_key, strip_invisible
 
 
 class Form(str, Enum):
@@ -86,7 +86,7 @@ def split_cells(line: str) -> tuple[Form, tuple[str, ...]]:
         return Form.PIPE, tuple(map(clean_text, inner.split("|")))
     if "\t" in line:
         return Form.TAB, tuple(map(clean_text, line.rstrip("\r\n").split("\t")))
-    return Form.TEXT, tuple(clean_text(line).split())  # str.split() splits at runs of what ``\s`` matches
+    return Form.TEXT, tuple(clean_words(line))  # str.split() splits at runs of what ``\s`` matches
 
 
 #: A line that only numbers the page: 第 1 页，共 2 页 / 第1页 / 共2页 第1页 / - 1 - / — 3 — / Page 1 of 2.
@@ -98,10 +98,14 @@ _PAGE_MARKER = re.compile(
 )
 
 
+#: The first character of every text ``_PAGE_MARKER`` matches (a cheap test before the regex).
+_PAGE_MARKER_START = frozenset("共第-—–－pP")
+
+
 def is_page_marker(cells: tuple[str, ...]) -> bool:
     """True for a row whose only text is a page footer or page number (PDF and print exports)."""
     values = [c for c in cells if c]
-    if not values or len(values) > 8:
+    if not values or len(values) > 8 or values[0][0] not in _PAGE_MARKER_START:
         return False
     return bool(_PAGE_MARKER.match(" ".join(values)))
 

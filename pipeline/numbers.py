@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from pipeline.text import clean_text, nfkc
 
@@ -33,17 +34,23 @@ _UNIT_IN_BRACKETS = re.compile(r"^\((?P<u>[^()]*)\)$")
 
 #: Units that mean "percent".
 PERCENT_UNITS = {"%", "百分比", "％"}
+#: Cells repeat across rows and reports (weights, scores, units): every reader below is
+#: pure and returns immutable values, so results are cached per distinct text.
+_CACHE_SIZE = 1 << 16
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def _fold(text: str) -> str:
     return nfkc(clean_text(text)).replace(" ", "")
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def is_number(text: str | None) -> bool:
     """True when the cell is a bare number (thousands separators allowed)."""
     return bool(text) and bool(_NUMBER.match(_fold(text)))
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def parse_decimal(text: str | None) -> Decimal | None:
     """A bare number, possibly with thousands separators or a trailing ``%``."""
     if text is None:
@@ -57,6 +64,7 @@ def parse_decimal(text: str | None) -> Decimal | None:
         return None
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def is_not_applicable(text: str | None) -> bool:
     """True for the placeholders that mean "no value" (``-``, ``—``, ``/``, empty)."""
     return text is None or _fold(text) in NOT_APPLICABLE
@@ -96,6 +104,7 @@ class Measure:
         return self.unit in PERCENT_UNITS
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def parse_measure(text: str | None) -> Measure:
     """Read ``≥9.00(人)``, ``=100(%)``, ``>98%``, ``<=90分钟``, ``12.00`` or a phrase.
 

@@ -43,7 +43,7 @@ from pipeline.families.current_rows import (
     is_table_header,
     read_entry,
 )
-from pipeline.families.current_total import GRADE_LABELS, TOTAL_LABELS, TotalRow, grade_cell, total_row
+from pipeline.families.current_total import GRADE_LABELS, TOTAL_LABELS, TotalRow, is_grade_row, total_row
 from pipeline.numbers import is_not_applicable, is_number
 from pipeline.records import ParseNote, ReportRejected
 from pipeline.text import join_wrapped, label_key
@@ -85,7 +85,7 @@ def parse_table(rows: list[Row], header_index: int) -> IndicatorTable:
                     row.line,
                 ))
             return IndicatorTable(entries=entries, total=total, end_index=index, notes=notes)
-        if any(key in GRADE_LABELS or grade_cell(key) for key in row.keys):
+        if is_grade_row(row):
             break
         entry = read_entry(row, columns)
         if entry is not None:
@@ -107,7 +107,7 @@ def _closes_table(rows: list[Row], index: int) -> bool:
     """True when rows[index] is the last row or the grade row follows it."""
     if index + 1 >= len(rows):
         return True
-    return any(key in GRADE_LABELS or grade_cell(key) for key in rows[index + 1].keys)
+    return is_grade_row(rows[index + 1])
 
 
 def _table_goes_on(rows: list[Row], index: int, columns: Columns | None) -> bool:

@@ -5,6 +5,7 @@ maximum and total, optionally labelled) and the grade a row may end in.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.document import Form, Row
 from pipeline.families.current_rows import Columns
@@ -27,6 +28,7 @@ class TotalRow:
     grade: str | None = None  # the grade printed on the total row itself
 
 
+@lru_cache(maxsize=1 << 14)
 def grade_cell(text: str) -> str | None:
     """The grade in a cell printing the grade label and the grade (``评分等级：良``)."""
     key = label_key(text)
@@ -34,6 +36,19 @@ def grade_cell(text: str) -> str | None:
         if key.startswith(label + ":"):
             return key[len(label) + 1 :] or None
     return None
+
+
+#: What every grade label shares: a row without it in any cell holds no grade label.
+_GRADE_LABEL_CORE = "等级"
+assert all(_GRADE_LABEL_CORE in label for label in GRADE_LABELS)
+
+
+def is_grade_row(row: Row) -> bool:
+    """True when a cell of the row is a grade label, alone or with its grade (``评分等级：良``)."""
+    keys = row.keys
+    if _GRADE_LABEL_CORE not in "\n".join(keys):
+        return False  # the common case, decided in one scan
+    return any(key in GRADE_LABELS or grade_cell(key) for key in keys)
 
 
 def split_grade(values: list[str]) -> tuple[list[str], str | None]:
