@@ -72,7 +72,10 @@ SELECT
         WHEN j.target_operator IN ('≥', '>', '=', '≤', '<') THEN 'actual_vs_target'
     END AS target_met_basis,
     j.weight - j.score AS points_lost
-FROM judged j JOIN projects p USING (project_id);
+FROM judged j JOIN projects p USING (project_id)
+-- Stored in this order when precomputed: the indicators not met come first, in the order of
+-- docs/queries/03, so that question reads a few row groups and sorts rows already in order.
+ORDER BY target_met, coalesce(p.agency, p.department), p.fiscal_year, p.project_name, j.project_id, j.seq;
 
 COMMENT ON VIEW indicators_in_context IS '指标明细 | indicators with their project''s context, and whether each target was met';
 COMMENT ON COLUMN indicators_in_context.target_met IS '是否达成 | whether the indicator reached its target: from the printed status phrase (达成指标 = true, 部分达成/未达成 = false); else actual vs target by the operator (≥ > = are met when actual >= target, ≤ < when actual <= target; units must agree, % = 百分比); else, for reports that print no target and no actual (older template), score >= weight; null when none applies (e.g. target tables)';
@@ -261,7 +264,9 @@ printed AS (
 )
 SELECT * FROM own
 UNION ALL BY NAME
-SELECT * FROM printed;
+SELECT * FROM printed
+-- Stored in this order when precomputed (the order of docs/queries/05).
+ORDER BY lineage_name, lineage_id, fiscal_year, report_type NULLS FIRST, project_id;
 
 COMMENT ON VIEW project_budget_history IS '项目预算沿革 | the budget and executed amount of each project lineage per year: from the year''s own report, or, for years without one, as printed as last year''s figures in the next report';
 COMMENT ON COLUMN project_budget_history.lineage_id IS '沿革标识 | project_id of the first report of the lineage (see project_lineage)';

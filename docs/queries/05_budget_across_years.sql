@@ -15,6 +15,7 @@
 -- Only the nearest earlier report is linked, and only when each is the other's best match.
 -- Years without a report of their own come from the next report's printed last-year figures
 -- (figure_source = printed_as_last_year). Only lineages covering two or more years are listed.
+-- Two reports of one lineage with the same year and type are taken in project_id order.
 --
 -- Columns:
 --   lineage_name           project name in the latest report of the lineage (沿革名称)
@@ -38,10 +39,12 @@ SELECT
     h.project_name,
     h.budget_full_year_yuan,
     h.executed_yuan,
-    round(100 * (h.budget_full_year_yuan / lag(h.budget_full_year_yuan) OVER lineage - 1), 2)::DECIMAL(12, 2)
-        AS budget_change_pct,
+    -- the previous row of the same lineage; one sort in the answer's order, not one per lineage
+    round(100 * (h.budget_full_year_yuan
+                 / CASE WHEN lag(h.lineage_id) OVER answer = h.lineage_id THEN lag(h.budget_full_year_yuan) OVER answer END
+                 - 1), 2)::DECIMAL(12, 2) AS budget_change_pct,
     h.link_rule
 FROM history h
 WHERE h.years >= 2
-WINDOW lineage AS (PARTITION BY h.lineage_id ORDER BY h.fiscal_year, h.report_type NULLS FIRST)
-ORDER BY h.lineage_name, h.lineage_id, h.fiscal_year, h.report_type NULLS FIRST;
+WINDOW answer AS (ORDER BY h.lineage_name, h.lineage_id, h.fiscal_year, h.report_type NULLS FIRST, h.project_id)
+ORDER BY h.lineage_name, h.lineage_id, h.fiscal_year, h.report_type NULLS FIRST, h.project_id;
