@@ -6,6 +6,7 @@ import json
 import dagster as dg
 
 from assets.resources import PipelinePaths
+from pipeline.build import known_stats
 from pipeline.sources import discover
 
 build_warehouse_job = dg.define_asset_job(
@@ -25,8 +26,10 @@ daily_build = dg.ScheduleDefinition(
 
 
 def raw_state(paths: PipelinePaths) -> dict[str, str]:
-    """Each raw file's content hash (or refusal), by relative path."""
-    return {f.source_file: f.sha256 or f"refused:{f.refusal}" for f in discover(paths.raw)}
+    """Each raw file's content hash (or refusal), by relative path; files the published
+    build saw with the same stat are not read again."""
+    known = known_stats(paths.raw, paths.warehouse)
+    return {f.source_file: f.sha256 or f"refused:{f.refusal}" for f in discover(paths.raw, known=known)}
 
 
 def changed_files(before: dict[str, str], now: dict[str, str]) -> list[str]:

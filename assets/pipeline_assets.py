@@ -27,7 +27,7 @@ TABLE_DESCRIPTIONS = {
 
 @dg.asset(group_name=GROUP, description="Every raw report file under data/raw/ with its SHA-256, and the manifest.")
 def raw_files(context: dg.AssetExecutionContext, paths: PipelinePaths) -> build.RawInventory:
-    inventory = build.inventory(paths.raw)
+    inventory = build.inventory(paths.raw, build.known_stats(paths.raw, paths.warehouse))
     for problem in inventory.manifest_problems:
         context.log.warning(problem)
     context.add_output_metadata(
@@ -96,6 +96,7 @@ def quality_findings(
 def warehouse(
     context: dg.AssetExecutionContext,
     paths: PipelinePaths,
+    raw_files: build.RawInventory,
     projects: pa.Table,
     funds: pa.Table,
     indicators: pa.Table,
@@ -116,7 +117,7 @@ def warehouse(
         "quality_findings": quality_findings,
     }
     try:
-        folder, _ = build.validate_and_publish(tables, paths.warehouse)
+        folder, _ = build.validate_and_publish(tables, paths.warehouse, raw=raw_files, raw_dir=paths.raw)
     except build.IntegrityFailed as failed:
         raise dg.Failure(description=str(failed)) from failed
     context.log.info(f"published {folder}")

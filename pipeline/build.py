@@ -1,7 +1,7 @@
 """The whole build as plain functions: raw files -> parsed files -> tables -> warehouse.
 
-The Dagster assets call these same functions stage by stage; the CLI and the
-benchmark call ``build_warehouse`` directly.
+The Dagster assets call these same functions stage by stage; the CLI calls
+``build_warehouse``, and the benchmark the stages of ``WarehouseRun`` one by one.
 """
 
 from __future__ import annotations
@@ -10,17 +10,35 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.build_state import BuildState, FileState, code_fingerprint, file_states, manifest_digest, read_state, write_state
+from pipeline.build_state import (
+    STATS_ONLY,
+    BuildState,
+    FileState,
+    code_fingerprint,
+    file_states,
+    manifest_digest,
+    read_state,
+    write_state,
+)
 from pipeline.cache import ParseCache
-from pipeline.incremental import Delta, PreviousBuild, independent_of_untouched, patch_tables, plan_delta, previous_build, write_snapshot
+from pipeline.incremental import (
+    Delta,
+    PreviousBuild,
+    independent_of_untouched,
+    patch_tables,
+    plan_delta,
+    previous_build,
+    write_snapshot,
+)
 from pipeline.ingest import FileResult, default_workers, mark_duplicates, parse_all
-from pipeline.quality.data_docs import build_data_docs
 from pipeline.quality.cross_report import CHECK_NAMES as CROSS_REPORT_CHECKS
+from pipeline.quality.data_docs import build_data_docs
 from pipeline.quality.findings import find_all, patch_findings
 from pipeline.quality.gx_runtime import suite_names
 from pipeline.quality.integrity import TableValidation, validate_table, validate_tables
@@ -45,6 +63,12 @@ def inventory(raw_dir: Path = RAW_DIR, known: dict[str, tuple[FileStat, str]] | 
     """Every raw file with its hash, and the manifest (``known``: see ``discover``)."""
     manifest, problems = read_manifest(raw_dir)
     return RawInventory(discover(raw_dir, known=known), manifest, problems)
+
+
+def known_stats(raw_dir: Path, warehouse_dir: Path) -> dict[str, tuple[FileStat, str]] | None:
+    """The stats and hashes the published build saw in ``raw_dir`` (files not to rehash)."""
+    state = read_state(current_build(warehouse_dir))
+    return state.known_stats(raw_dir) if state else None
 
 
 def parse_files(files: list[RawFile], cache_dir: Path | None = CACHE_DIR, workers: int = 1) -> list[FileResult]:
@@ -79,8 +103,14 @@ def validate_all(tables: dict[str, pa.Table]) -> dict[str, TableValidation]:
     return validate_tables(tables)
 
 
-def validate_and_publish(tables: dict[str, pa.Table], warehouse_dir: Path) -> tuple[Path, dict[str, TableValidation]]:
-    """Validate every table; publish them with their Data Docs only if all integrity checks pass."""
+def validate_and_publish(tables: dict[str, pa.Table], warehouse_dir: Path, raw: RawInventory | None = None,
+                         raw_dir: Path | None = None) -> tuple[Path, dict[str, TableValidation]]:
+    """Validate every table; publish them with their Data Docs only if all integrity checks pass.
+
+    With the run's ``raw`` inventory (of ``raw_dir``) the build records the files' stats,
+    so the next run need not rehash unchanged files (it does not record what patching
+    needs: the next ``build_warehouse`` run is a full one).
+    """
     validations = validate_all(tables)
     failed = {name: v for name, v in validations.items() if not v.success}
     if failed:
@@ -88,7 +118,12 @@ def validate_and_publish(tables: dict[str, pa.Table], warehouse_dir: Path) -> tu
     with tempfile.TemporaryDirectory() as tmp:
         docs_dir = Path(tmp) / "data_docs"
         build_data_docs(validations, docs_dir)
-        folder = publish(tables, warehouse_dir, extra_dirs={"data_docs": docs_dir})
+        extras = None
+        if raw is not None and raw_dir is not None:
+            state = BuildState(code_fingerprint(), manifest_digest(raw.manifest), str(raw_dir.resolve()),
+                               {f.source_file: FileState(f.sha256, None, STATS_ONLY, f.stat) for f in raw.files})
+            extras = partial(write_state, state)
+        folder = publish(tables, warehouse_dir, extra_dirs={"data_docs": docs_dir}, write_extras=extras)
     return folder, validations
 
 

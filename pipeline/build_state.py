@@ -19,6 +19,8 @@ from pipeline.sources import FileStat, ManifestEntry, RawFile
 
 STATE_NAME = "build_state.json"
 FORMAT = 1
+#: The status of files in a state that records only stats and hashes (no parse outcome).
+STATS_ONLY = "stats_only"
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.feather as feather
 
-from pipeline.build_state import BuildState, code_fingerprint, manifest_digest
+from pipeline.build_state import STATS_ONLY, BuildState, code_fingerprint, manifest_digest
 from pipeline.ingest import DUPLICATE, PARSED, FileResult
 from pipeline.schema import TABLES
 from pipeline.sources import ManifestEntry, RawFile
@@ -77,7 +77,7 @@ def read_snapshot(folder: Path) -> dict[str, pa.Table] | None:
 
 def previous_build(folder: Path, state: BuildState) -> PreviousBuild | None:
     """The published build a run can patch: made by this code, with its snapshot."""
-    if state.code != code_fingerprint():
+    if state.code != code_fingerprint() or any(f.status == STATS_ONLY for f in state.files.values()):
         return None
     tables = read_snapshot(folder)
     return PreviousBuild(folder, state, tables) if tables is not None else None
