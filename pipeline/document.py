@@ -75,18 +75,30 @@ class Row:
     def is_blank(self) -> bool:
         return not self.values
 
+    @classmethod
+    def with_values(cls, line: int, text: str, form: Form, cells: tuple[str, ...], values: tuple[str, ...]) -> "Row":
+        """``Row(line, text, form, cells)`` whose ``values`` (the non-empty cells) the caller
+        already has: the fields go straight into ``__dict__``, as the frozen ``__init__`` puts them."""
+        row = object.__new__(cls)
+        row.__dict__.update(line=line, text=text, form=form, cells=cells, values=values)
+        return row
+
 
 def split_cells(line: str) -> tuple[Form, tuple[str, ...]]:
     """Detect a line's physical form and split it into cleaned cells."""
-    stripped = strip_invisible(line).strip()
-    if stripped.startswith("|") and stripped.count("|") >= 2:
-        if _PIPE_SEPARATOR.match(stripped):
-            return Form.PIPE, ()
-        inner = stripped[1:-1] if stripped.endswith("|") and len(stripped) > 1 else stripped[1:]
-        return Form.PIPE, tuple(map(clean_text, inner.split("|")))
+    if "|" in line:  # only a line holding a pipe can be a markdown row
+        stripped = strip_invisible(line).strip()
+        if stripped.startswith("|") and stripped.count("|") >= 2:
+            if _PIPE_SEPARATOR.match(stripped):
+                return _PIPE, ()
+            inner = stripped[1:-1] if stripped.endswith("|") and len(stripped) > 1 else stripped[1:]
+            return _PIPE, tuple(map(clean_text, inner.split("|")))
     if "\t" in line:
-        return Form.TAB, tuple(map(clean_text, line.rstrip("\r\n").split("\t")))
-    return Form.TEXT, tuple(clean_words(line))  # str.split() splits at runs of what ``\s`` matches
+        return _TAB, tuple(map(clean_text, line.rstrip("\r\n").split("\t")))
+    return _TEXT, tuple(clean_words(line))  # str.split() splits at runs of what ``\s`` matches
+
+
+_TAB, _PIPE, _TEXT = Form.TAB, Form.PIPE, Form.TEXT
 
 
 #: A line that only numbers the page: 第 1 页，共 2 页 / 第1页 / 共2页 第1页 / - 1 - / — 3 — / Page 1 of 2.
@@ -104,7 +116,11 @@ _PAGE_MARKER_START = frozenset("共第-—–－pP")
 
 def is_page_marker(cells: tuple[str, ...]) -> bool:
     """True for a row whose only text is a page footer or page number (PDF and print exports)."""
-    values = [c for c in cells if c]
+    return _is_page_number(tuple(filter(None, cells)))
+
+
+def _is_page_number(values: tuple[str, ...]) -> bool:
+    """``is_page_marker`` of a row's non-empty cells."""
     if not values or len(values) > 8 or values[0][0] not in _PAGE_MARKER_START:
         return False
     return bool(_PAGE_MARKER.match(" ".join(values)))
@@ -120,11 +136,13 @@ class Document:
     @classmethod
     def from_text(cls, source_file: str, text: str) -> "Document":
         rows = []
+        append, make_row = rows.append, Row.with_values
         for number, line in enumerate(text.splitlines(), start=1):
             form, cells = split_cells(line)
-            if is_page_marker(cells):
-                cells = ()  # a page footer or page number: a page break, like a blank line
-            rows.append(Row(line=number, text=line, form=form, cells=cells))
+            values = tuple(filter(None, cells))
+            if _is_page_number(values):
+                cells = values = ()  # a page footer or page number: a page break, like a blank line
+            append(make_row(number, line, form, cells, values))
         return cls(source_file=source_file, rows=rows)
 
     def content_rows(self) -> list[Row]:

@@ -7,6 +7,7 @@ variants fold together; the canonical Chinese label is what gets stored.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pipeline.text import label_key
 
@@ -65,11 +66,17 @@ _INDEX = {name: _build_index(tree, name == TEMPLATE_CURRENT) for name, tree in T
 _GROUP_POINTS = re.compile(r"^(?P<label>.+?)[(（]\s*(?P<points>\d+(?:\.\d+)?)\s*分\s*[)）]$")
 
 
+#: The lookups below are pure and asked again for every row: cached per distinct text.
+_CACHE_SIZE = 1 << 15
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
 def level1_label(text: str, template: str) -> str | None:
     """The canonical level-1 label ``text`` names in ``template``, if any."""
     return _INDEX[template][0].get(label_key(split_group_points(text)[0]))
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def level2_label(text: str, template: str) -> str | None:
     """The canonical level-2 label ``text`` names in ``template``, if any."""
     return _INDEX[template][1].get(label_key(text))
@@ -83,6 +90,7 @@ def parent_of(level2: str, template: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def split_group_points(text: str) -> tuple[str, str | None]:
     """``投入与管理 (36分)`` -> (``投入与管理``, ``36``); other text unchanged."""
     match = _GROUP_POINTS.match(label_key(text))
@@ -105,6 +113,7 @@ STATUS_BANDS = {
 }
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def achievement_status(text: str | None) -> str | None:
     """Normalize 达成(年度)指标 / 部分达成… / 未达成… to a status code."""
     key = label_key(text)

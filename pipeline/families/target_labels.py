@@ -6,6 +6,8 @@ their group (orphan rows, centred labels).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from pipeline.document import Row
 from pipeline.families.target_cells import looks_like_target
 from pipeline.records import IndicatorRecord, ParseNote, ReportRejected
@@ -198,6 +200,7 @@ def keyword_categories(name: str) -> set[str]:
     return {level2 for word, level2 in KEYWORDS if word in name}
 
 
+@lru_cache(maxsize=1 << 14)
 def _is_label_prefix(text: str) -> bool:
     key = label_key(text)
     return bool(key) and any(label.startswith(key) and label != key for label in _LABEL_KEYS)
