@@ -40,14 +40,28 @@ class DocumentParse:
 
 
 def family_of(row: Row) -> str | None:
-    """The family whose report title this row is, if any."""
+    """The family whose report title this row is, if any.
+
+    Every ``is_title`` is ``common.title_matches``: false for a row of no or more
+    than two cells, else decided by the row's ``joined_key`` alone, so the answer
+    is remembered per joined key.
+    """
     values = row.values
     if not values or len(values) > 2:
-        return None  # no title (``title_matches`` wants one or two cells): skip asking every family
-    for module in FAMILIES:
-        if module.is_title(row):
-            return module.FAMILY
-    return None
+        return None
+    key = row.joined_key
+    family = _FAMILY_BY_KEY.get(key, _UNKNOWN)
+    if family is _UNKNOWN:
+        family = next((module.FAMILY for module in FAMILIES if module.is_title(row)), None)
+        if len(_FAMILY_BY_KEY) >= _FAMILY_BY_KEY_MAX:
+            _FAMILY_BY_KEY.clear()
+        _FAMILY_BY_KEY[key] = family
+    return family
+
+
+_UNKNOWN = object()
+_FAMILY_BY_KEY: dict[str, str | None] = {}
+_FAMILY_BY_KEY_MAX = 1 << 16
 
 
 def split_segments(document: Document) -> list[Segment]:

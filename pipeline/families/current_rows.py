@@ -6,6 +6,7 @@ header's positions when it sits in them, else by content) or a LabelRow.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from pipeline.document import Form, Row
 from pipeline.numbers import is_not_applicable, is_number
@@ -54,7 +55,10 @@ Entry = PrintedRow | LabelRow
 
 
 def is_table_header(row: Row) -> bool:
-    return sum(1 for key in row.keys if key in HEADER_KEYS) >= 2
+    return sum(map(_IS_HEADER_KEY, row.keys)) >= 2
+
+
+_IS_HEADER_KEY = HEADER_KEYS.__contains__
 
 
 def find_table_header(rows: list[Row], start: int = 0) -> int | None:
@@ -91,6 +95,12 @@ class Columns:
         if positions != sorted(positions):
             return None
         return cls(*positions)
+
+    @cached_property
+    def unused_before_weight(self) -> tuple[int, ...]:
+        """Positions left of 分值 that belong to no column (they must stay blank)."""
+        used = {self.level1, self.level2, self.name, self.target, self.actual, self.weight}
+        return tuple(i for i in range(self.weight) if i not in used)
 
 
 def read_entry(row: Row, columns: Columns | None = None) -> Entry | None:
@@ -143,8 +153,7 @@ def _aligned_entry(row: Row, columns: Columns | None) -> PrintedRow | None:
     name = cells[columns.name]
     if not name or is_number(name):
         return None
-    used = {columns.level1, columns.level2, columns.name, columns.target, columns.actual, columns.weight}
-    if any(c for i, c in enumerate(cells[: columns.weight]) if i not in used):
+    if any(cells[i] for i in columns.unused_before_weight):
         return None
     labels = [cells[i] for i in (columns.level1, columns.level2) if cells[i]]
     level1, rest = _take_label(labels, level1_label)

@@ -77,7 +77,11 @@ def total_row(row: Row, columns: "Columns | None" = None, closes_table: bool = F
     分值 blank (tab or pipe row), or the row closing the table (the grade row or
     the end of the report follows; ``closes_table``).
     """
-    values = [v for v in row.values if label_key(v) not in TOTAL_LABELS]
+    keys = row.keys  # label_key of each value, computed once per row
+    if TOTAL_LABELS.isdisjoint(keys):
+        values = list(row.values)
+    else:
+        values = [v for v, key in zip(row.values, keys) if key not in TOTAL_LABELS]
     labelled = len(row.values) - len(values)
     if labelled > 1:
         return None
