@@ -61,9 +61,27 @@ class _Validator:
         return batch.validate(suite, result_format=result_format)
 
 
+_creating = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def validator() -> _Validator:
+def _shared_validator() -> _Validator:
     return _Validator()
+
+
+def validator() -> _Validator:
+    """The process's one validator (created on first use, by one thread only)."""
+    with _creating:
+        return _shared_validator()
+
+
+def warm_up() -> threading.Thread:
+    """Import GX and set up its context in a background thread, so the first
+    validation does not wait for them; e.g. started while reports are parsed
+    in worker processes. Returns the (daemon) thread."""
+    thread = threading.Thread(target=validator, name="gx-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def validate(frame: Any, suite: Any, result_format: dict) -> Any:
