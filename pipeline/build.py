@@ -7,8 +7,9 @@ The Dagster assets call these same functions stage by stage; the CLI calls
 from __future__ import annotations
 
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -21,7 +22,6 @@ from pipeline.build_state import (
     BuildState,
     FileState,
     code_fingerprint,
-    file_states,
     manifest_digest,
     read_state,
     write_state,
@@ -36,14 +36,14 @@ from pipeline.incremental import (
     previous_build,
     write_snapshot,
 )
-from pipeline.ingest import FileResult, default_workers, mark_duplicates, parse_all
+from pipeline.ingest import DuplicateMarker, FileResult, default_workers, parse_raw_file, parse_stream
 from pipeline.quality.cross_report import CHECK_NAMES as CROSS_REPORT_CHECKS
 from pipeline.quality.data_docs import build_data_docs
 from pipeline.quality.findings import find_all, patch_findings
-from pipeline.quality.gx_runtime import suite_names
+from pipeline.quality.gx_runtime import suite_names, warm_up
 from pipeline.quality.integrity import TableValidation, validate_table, validate_tables
 from pipeline.sources import FileStat, ManifestEntry, RawFile, discover, read_manifest
-from pipeline.tables import build_tables
+from pipeline.tables import TableBuilder, build_tables
 from pipeline.warehouse import DB_NAME, DatabasePatch, current_build, publish
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -71,22 +71,25 @@ def known_stats(raw_dir: Path, warehouse_dir: Path) -> dict[str, tuple[FileStat,
     return state.known_stats(raw_dir) if state else None
 
 
+def parsed_stream(files: list[RawFile], cache_dir: Path | None = CACHE_DIR, workers: int = 1) -> Iterator[FileResult]:
+    """Every file's parse result in the order of ``files`` (sorted by name), as soon as it
+    is ready: from the cache for unchanged bytes, else parsed (and cached); duplicates marked."""
+    cache = ParseCache(cache_dir) if cache_dir is not None else None
+    cached = {raw.source_file for raw in files if cache is not None and cache.has(raw.sha256)}
+    fresh = parse_stream([raw for raw in files if raw.source_file not in cached], workers=workers)
+    marker = DuplicateMarker()
+    for raw in files:
+        result = cache.get(raw.sha256, raw.source_file) if raw.source_file in cached else None
+        if result is None:
+            result = next(fresh) if raw.source_file not in cached else parse_raw_file(raw)  # damaged entry
+            if cache is not None:
+                cache.put(result)
+        yield marker.mark(result)
+
+
 def parse_files(files: list[RawFile], cache_dir: Path | None = CACHE_DIR, workers: int = 1) -> list[FileResult]:
     """Parse every file, reusing cached results for unchanged bytes; duplicates marked."""
-    cache = ParseCache(cache_dir) if cache_dir is not None else None
-    results: dict[str, FileResult] = {}
-    todo: list[RawFile] = []
-    for raw in files:
-        cached = cache.get(raw.sha256, raw.source_file) if cache else None
-        if cached is not None:
-            results[raw.source_file] = cached
-        else:
-            todo.append(raw)
-    for fresh in parse_all(todo, workers=workers):
-        if cache is not None:
-            cache.put(fresh)
-        results[fresh.source_file] = fresh
-    return mark_duplicates([results[f.source_file] for f in files])
+    return list(parsed_stream(sorted(files, key=lambda f: f.source_file), cache_dir, workers))
 
 
 class IntegrityFailed(Exception):
@@ -153,7 +156,11 @@ class WarehouseRun:
         self.allow_incremental = incremental
         self.previous: PreviousBuild | None = None
         self.delta: Delta | None = None
-        self.results: list[FileResult] = []
+        self.results: list[FileResult] = []  # incremental: the changed files' results
+        self.builder: TableBuilder | None = None  # full: the tables being built while files are parsed
+        self.outcomes: dict[str, tuple[str | None, str]] = {}  # file -> (content fingerprint, status)
+        self.table_seconds = 0.0  # time spent building tables during the parse stage
+        self._gx_import: threading.Thread | None = None
         self.partial: dict[str, pa.Table] = {}
         self.tables: dict[str, pa.Table] = {}
         self.validations: dict[str, TableValidation] = {}
@@ -164,6 +171,8 @@ class WarehouseRun:
         return self.delta is not None
 
     def read(self) -> RawInventory:
+        # Great Expectations takes seconds to import and set up: let that overlap the other stages.
+        self._gx_import = warm_up()
         published = current_build(self.warehouse_dir)
         state = read_state(published) if self.allow_incremental else None
         self.inventory = inventory(self.raw_dir, state.known_stats(self.raw_dir) if state else None)
@@ -172,34 +181,48 @@ class WarehouseRun:
             self.delta = plan_delta(self.inventory.files, self.inventory.manifest, self.previous)
         return self.inventory
 
-    def parse(self) -> list[FileResult]:
+    def parse(self) -> None:
+        """Parse the changed files (incremental), or stream every file's result into
+        the tables as it comes (full: no run holds all parse results at once)."""
         files = self.delta.changed if self.delta else self.inventory.files
-        self.results = parse_files(files, cache_dir=self.cache_dir, workers=self.workers)
-        return self.results
+        if self.workers > 1 and len(files) > 1 and self._gx_import is not None:
+            self._gx_import.join()  # never fork worker processes while a thread holds import locks
+        if self.delta:
+            self.results = parse_files(files, cache_dir=self.cache_dir, workers=self.workers)
+            return
+        self.builder = TableBuilder(self.inventory.manifest)
+        self.outcomes, self.table_seconds = {}, 0.0
+        for result in parsed_stream(self.inventory.files, self.cache_dir, self.workers):
+            self.outcomes[result.source_file] = (result.text_sha256, result.status)
+            started = time.perf_counter()
+            self.builder.add(result)
+            self.table_seconds += time.perf_counter() - started
 
     def build_tables(self) -> dict[str, pa.Table]:
-        built = dict(build_tables(self.results, self.inventory.manifest).arrow)
-        if self.delta and not independent_of_untouched(self.previous, self.delta, self.results, built):
-            self.delta = None  # patching would differ from rebuilding: parse everything
-            self.parse()
-            built = dict(build_tables(self.results, self.inventory.manifest).arrow)
-        self._remember_states()
-        self.results = []  # the tables hold it all now
         if self.delta:
-            self.partial = built
-            self.tables = patch_tables(self.previous, self.delta, built)
-        else:
-            self.tables = built
+            partial = dict(build_tables(self.results, self.inventory.manifest).arrow)
+            if independent_of_untouched(self.previous, self.delta, self.results, partial):
+                self.outcomes = {r.source_file: (r.text_sha256, r.status) for r in self.results}
+                self.results = []
+                self.partial = partial
+                self.tables = patch_tables(self.previous, self.delta, partial)
+                self.file_states = self._file_states(self.delta.changed, self.previous.state.files)
+                return self.tables
+            self.delta, self.results = None, []  # patching would differ from rebuilding: build everything
+            self.parse()
+        self.tables = dict(self.builder.finish().arrow)
+        self.builder = None
+        self.file_states = self._file_states(self.inventory.files, {})
         return self.tables
 
-    def _remember_states(self) -> None:
-        by_name = {r.source_file: r for r in self.results}
-        if self.delta:
-            kept = set(self.previous.state.files) - set(self.delta.touched)
-            self.file_states = {n: s for n, s in self.previous.state.files.items() if n in kept}
-            self.file_states |= file_states(self.delta.changed, by_name)
-        else:
-            self.file_states = file_states(self.inventory.files, by_name)
+    def _file_states(self, files: list[RawFile], kept: dict[str, FileState]) -> dict[str, FileState]:
+        """The states of ``files`` (from this run's outcomes) and of the ``kept`` files not touched."""
+        touched = set(self.delta.touched) if self.delta else set()
+        states = {name: state for name, state in kept.items() if name not in touched}
+        for raw in files:
+            text, status = self.outcomes[raw.source_file]
+            states[raw.source_file] = FileState(raw.sha256, text, status, raw.stat)
+        return dict(sorted(states.items()))
 
     def find(self) -> pa.Table:
         if self.delta:
@@ -233,7 +256,7 @@ class WarehouseRun:
             rows = {name: t for name, t in self.partial.items() if name != "quality_findings"}
             patch = DatabasePatch(self.previous.folder / DB_NAME, self.delta.touched, rows)
         state = BuildState(code_fingerprint(), manifest_digest(self.inventory.manifest), str(self.raw_dir.resolve()),
-                           dict(sorted(self.file_states.items())))
+                           self.file_states)
 
         def extras(folder: Path) -> None:
             write_state(state, folder)

@@ -14,8 +14,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.ingest import FileResult
-from pipeline.sources import FileStat, ManifestEntry, RawFile
+from pipeline.sources import FileStat, ManifestEntry
 
 STATE_NAME = "build_state.json"
 FORMAT = 1
@@ -63,15 +62,6 @@ def code_fingerprint() -> str:
 def manifest_digest(manifest: dict[str, ManifestEntry]) -> str:
     text = json.dumps(sorted((name, asdict(entry)) for name, entry in manifest.items()), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def file_states(files: list[RawFile], results: dict[str, FileResult]) -> dict[str, FileState]:
-    """The state of every file of a run from its inventory entry and its parse result."""
-    out = {}
-    for raw in files:
-        result = results[raw.source_file]
-        out[raw.source_file] = FileState(raw.sha256, result.text_sha256, result.status, raw.stat)
-    return out
 
 
 def write_state(state: BuildState, folder: Path) -> Path:

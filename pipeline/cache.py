@@ -93,6 +93,10 @@ class ParseCache:
     def _path(self, sha256: str) -> Path:
         return self.folder / sha256[:2] / f"{sha256}.pickle"
 
+    def has(self, sha256: str | None) -> bool:
+        """Whether an entry exists (it may still turn out damaged: ``get`` says None then)."""
+        return sha256 is not None and self._path(sha256).exists()
+
     def get(self, sha256: str | None, source_file: str) -> FileResult | None:
         if sha256 is None:
             return None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from pipeline.sources import RawFile
 from pipeline.text import nfkc
 
 PARSED = "parsed"
+#: Files per task sent to a worker process: small enough that results stream back steadily.
+MAX_CHUNK = 64
 QUARANTINED = "quarantined"
 DUPLICATE = "duplicate"
 
@@ -194,34 +197,55 @@ def parse_raw_file(raw: RawFile) -> FileResult:
     return parse_bytes(raw.source_file, data)
 
 
-def parse_all(files: list[RawFile], workers: int = 1) -> list[FileResult]:
-    """Parse files, in parallel processes when ``workers`` > 1; order is preserved.
+def parse_stream(files: list[RawFile], workers: int = 1) -> Iterator[FileResult]:
+    """Parse files one after the other, in parallel processes when ``workers`` > 1,
+    yielding each result in the order of ``files`` as soon as it is ready.
 
-    If a worker process dies (killed, out of memory), the files are parsed
-    again in this process rather than failing the run.
+    If a worker process dies (killed, out of memory), the files not yet yielded
+    are parsed in this process rather than failing the run.
     """
     if workers <= 1 or len(files) < 2:
-        return [parse_raw_file(f) for f in files]
-    chunk = max(1, len(files) // (workers * 8))
+        yield from map(parse_raw_file, files)
+        return
+    chunk = max(1, min(MAX_CHUNK, len(files) // (workers * 8)))
+    done = 0
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(parse_raw_file, files, chunksize=chunk))
+            for result in pool.map(parse_raw_file, files, chunksize=chunk):
+                done += 1
+                yield result
     except BrokenProcessPool:
-        return [parse_raw_file(f) for f in files]
+        yield from map(parse_raw_file, files[done:])
 
 
-def mark_duplicates(results: list[FileResult]) -> list[FileResult]:
-    """The second and later copies of the same report become ``duplicate`` of the
-    first (by file name): same content, whatever the encoding, line ends or layout."""
-    first_by_text: dict[str, str] = {}
-    for result in sorted(results, key=lambda r: r.source_file):
+def parse_all(files: list[RawFile], workers: int = 1) -> list[FileResult]:
+    """Every file parsed (see ``parse_stream``), in the order of ``files``."""
+    return list(parse_stream(files, workers))
+
+
+class DuplicateMarker:
+    """Marks results, visited in file-name order, as ``duplicate`` of the first file
+    with the same content, whatever the encoding, line ends or layout."""
+
+    def __init__(self) -> None:
+        self.first_by_text: dict[str, str] = {}
+
+    def mark(self, result: FileResult) -> FileResult:
         if result.status != PARSED or result.text_sha256 is None:
-            continue
-        original = first_by_text.setdefault(result.text_sha256, result.source_file)
+            return result
+        original = self.first_by_text.setdefault(result.text_sha256, result.source_file)
         if original != result.source_file:
             result.status = DUPLICATE
             result.duplicate_of = original
             result.reason = f"same report as {original} (its projects are counted once, from that file)"
+        return result
+
+
+def mark_duplicates(results: list[FileResult]) -> list[FileResult]:
+    """The second and later copies of the same report become ``duplicate`` of the first (by file name)."""
+    marker = DuplicateMarker()
+    for result in sorted(results, key=lambda r: r.source_file):
+        marker.mark(result)
     return results
 
 

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import os
 import unicodedata
+from stat import S_ISLNK, S_ISREG
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -112,16 +113,20 @@ def inspect(raw_dir: Path, path: Path, max_bytes: int = MAX_BYTES,
     if path.name.startswith("."):
         return RawFile(rel, path, 0, None, "hidden file (name starts with '.'), not read")
     try:
-        resolved = _resolved(path)
-        if resolved is None:
-            return RawFile(rel, path, 0, None, "link loop: the link points back to itself")
-        if path.is_symlink() and not resolved.exists():
-            return RawFile(rel, path, 0, None, "broken link: its target does not exist")
-        if not resolved.is_relative_to(raw_dir):
-            return RawFile(rel, path, 0, None, "link points outside data/raw/: copy the file into data/raw/ instead")
-        if not resolved.is_file():
+        own = path.lstat()
+        resolved = path  # found by os.walk, which never enters linked folders: only a link moves it
+        if S_ISLNK(own.st_mode):
+            resolved = _resolved(path)
+            if resolved is None:
+                return RawFile(rel, path, 0, None, "link loop: the link points back to itself")
+            if not resolved.exists():
+                return RawFile(rel, path, 0, None, "broken link: its target does not exist")
+            if not resolved.is_relative_to(raw_dir):
+                return RawFile(rel, path, 0, None, "link points outside data/raw/: copy the file into data/raw/ instead")
+            own = resolved.stat()
+        if not S_ISREG(own.st_mode):
             return RawFile(rel, path, 0, None, "not a regular file (a device, pipe or socket)")
-        stat = file_stat(resolved.stat())
+        stat = file_stat(own)
         size = stat[0]
         if size > max_bytes:
             limit = f"{max_bytes // (1024 * 1024)} MB" if max_bytes >= 1024 * 1024 else f"{max_bytes} bytes"
@@ -210,6 +215,7 @@ def read_manifest(raw_dir: Path) -> tuple[dict[str, ManifestEntry], list[str]]:
     entries: dict[str, ManifestEntry] = {}
     first_line: dict[str, int] = {}
     problems: list[str] = []
+    folders: dict[Path, Path] = {}
     try:
         reader = csv.DictReader(text.splitlines())
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
@@ -219,7 +225,7 @@ def read_manifest(raw_dir: Path) -> tuple[dict[str, ManifestEntry], list[str]]:
         reader.fieldnames = header
         for row in reader:
             number = reader.line_num
-            entry = _manifest_entry(root, row, number, problems)
+            entry = _manifest_entry(root, row, number, problems, folders)
             if entry is None:
                 continue
             rel, value = entry
@@ -250,8 +256,19 @@ def _manifest_text(root: Path, path: Path) -> tuple[str, str | None]:
         return "", f"unreadable ({getattr(exc, 'strerror', None) or exc})"
 
 
+def _real_path(path: Path, folders: dict[Path, Path]) -> Path:
+    """``path.resolve()``, resolving each folder once (``folders`` remembers them):
+    a file that is not a link then costs one ``lstat``."""
+    if path.name in ("", ".", "..") or path.is_symlink():
+        return path.resolve()
+    folder = folders.get(path.parent)
+    if folder is None:
+        folder = folders[path.parent] = path.parent.resolve()
+    return folder / path.name
+
+
 def _manifest_entry(
-    root: Path, row: dict, number: int, problems: list[str]
+    root: Path, row: dict, number: int, problems: list[str], folders: dict[Path, Path]
 ) -> tuple[str, ManifestEntry] | None:
     """One manifest row as (relative path, entry), or None with a problem noted."""
     rel = _cell(row, "path")
@@ -261,7 +278,7 @@ def _manifest_entry(
     if "\\" in rel and not (root / rel).exists():
         rel = rel.replace("\\", "/")  # written on Windows
     try:
-        target = (root / rel).resolve()
+        target = _real_path(root / rel, folders)
     except (RuntimeError, OSError):
         problems.append(f"{MANIFEST_NAME} line {number}: path {rel!r} cannot be resolved (a link loop?), refused")
         return None

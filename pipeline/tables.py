@@ -247,19 +247,49 @@ class _Builder:
             )
 
 
-def build_tables(results: list[FileResult], manifest: dict[str, ManifestEntry]) -> Tables:
-    """The tidy tables (and source_files, rejections, parse_notes) from parsed files."""
-    builder = _Builder()
-    for result in sorted(results, key=lambda r: r.source_file):
+class TableBuilder:
+    """The tables, built from parse results visited in file-name order (a stream:
+    the rows of every ``flush_every`` files are turned into Arrow and their Python
+    objects let go, so memory holds the Arrow tables, not the parse results)."""
+
+    def __init__(self, manifest: dict[str, ManifestEntry], flush_every: int = 2000) -> None:
+        self.manifest = manifest
+        self.flush_every = flush_every
+        self.rows = _Builder()
+        self.chunks: dict[str, list[pa.Table]] = {name: [] for name in TABLES if name != "quality_findings"}
+        self.pending = 0
+        self.last_file: str | None = None
+
+    def add(self, result: FileResult) -> None:
+        if self.last_file is not None and result.source_file <= self.last_file:
+            raise ValueError(f"results out of file-name order: {result.source_file} after {self.last_file}")
+        self.last_file = result.source_file
         accepted = 0
         if result.status == PARSED:
-            entry = manifest.get(result.source_file)
-            accepted = sum(builder.add_report(report, result.source_file, entry) for report in result.reports)
+            entry = self.manifest.get(result.source_file)
+            accepted = sum(self.rows.add_report(report, result.source_file, entry) for report in result.reports)
         late = len(result.reports) - accepted if result.status == PARSED else 0
-        builder.add_file(result, accepted, late)
-    arrow = {}
-    for name in list(builder.tables):
-        columns = builder.tables.pop(name)  # each table's lists are freed once it is built
-        if name != "quality_findings":
-            arrow[name] = columns_to_arrow(columns.table, columns.values)
-    return Tables(arrow)
+        self.rows.add_file(result, accepted, late)
+        self.pending += 1
+        if self.pending >= self.flush_every:
+            self.flush()
+
+    def flush(self) -> None:
+        """The rows so far into Arrow (each table's lists are freed once converted)."""
+        for name, chunks in self.chunks.items():
+            columns = self.rows.tables[name]
+            chunks.append(columns_to_arrow(columns.table, columns.values))
+            self.rows.tables[name] = _Columns(columns.table)
+        self.pending = 0
+
+    def finish(self) -> Tables:
+        self.flush()
+        return Tables({name: pa.concat_tables(chunks) for name, chunks in self.chunks.items()})
+
+
+def build_tables(results: list[FileResult], manifest: dict[str, ManifestEntry]) -> Tables:
+    """The tidy tables (and source_files, rejections, parse_notes) from parsed files."""
+    builder = TableBuilder(manifest)
+    for result in sorted(results, key=lambda r: r.source_file):
+        builder.add(result)
+    return builder.finish()
