@@ -79,7 +79,11 @@ def comment_statements(table_name: str) -> list[str]:
 #: ``precomputed_<view>`` (with the view's comments), and the view then reads that table.
 #: Their definitions stay in views.sql, so the views still compute live on any other database.
 PRECOMPUTED_PREFIX = "precomputed_"
-PRECOMPUTED_VIEWS = ("project_lineage", "project_budget_history")
+PRECOMPUTED_VIEWS = ("project_lineage", "project_budget_history", "indicators_in_context")
+#: Precomputed views whose every row comes from one source file's rows (it has their
+#: source_file): a patched database replaces the touched files' rows in them, not all rows.
+PER_FILE_VIEWS = ("indicators_in_context",)
+TOUCHED = "touched_files"  # the relation naming the touched files while a database is patched
 
 
 def _relation_comments(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str | None, list[tuple[str, str]]]:
@@ -99,12 +103,21 @@ def _apply_comments(con: duckdb.DuckDBPyConnection, kind: str, relation: str, co
         con.execute(f"COMMENT ON COLUMN {relation}.{column} IS {sql_string(text)}")
 
 
-def precompute_views(con: duckdb.DuckDBPyConnection) -> None:
-    """Store each of ``PRECOMPUTED_VIEWS`` as a table and point the view at it (comments kept on both)."""
+def precompute_views(con: duckdb.DuckDBPyConnection, patching: bool = False) -> None:
+    """Store each of ``PRECOMPUTED_VIEWS`` as a table and point the view at it (comments kept on both).
+
+    ``patching``: the tables exist already and the views of ``PER_FILE_VIEWS`` only get the
+    rows of the touched files (``TOUCHED``) again; the other tables were dropped.
+    """
     for name in PRECOMPUTED_VIEWS:
         comment, columns = _relation_comments(con, name)
         stored = f"{PRECOMPUTED_PREFIX}{name}"
-        con.execute(f"CREATE TABLE {stored} AS SELECT * FROM {name}")
+        if patching and name in PER_FILE_VIEWS:
+            touched = f"source_file IN (SELECT source_file FROM {TOUCHED})"
+            con.execute(f"DELETE FROM {stored} WHERE {touched}")
+            con.execute(f"INSERT INTO {stored} SELECT * FROM {name} WHERE {touched}")
+        else:
+            con.execute(f"CREATE TABLE {stored} AS SELECT * FROM {name}")
         con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {stored}")
         _apply_comments(con, "TABLE", stored, comment, columns)
         _apply_comments(con, "VIEW", name, comment, columns)
@@ -123,7 +136,7 @@ def _detach(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DETACH warehouse")
 
 
-def _create_views(con: duckdb.DuckDBPyConnection) -> None:
+def _create_views(con: duckdb.DuckDBPyConnection, patching: bool = False) -> None:
     """The views of views.sql with their comments, the expensive ones precomputed."""
     if not VIEWS_SQL.exists():
         return
@@ -132,7 +145,7 @@ def _create_views(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(VIEWS_SQL.read_text(encoding="utf-8"))
     for statement in view_column_comment_statements(con):
         con.execute(statement)
-    precompute_views(con)
+    precompute_views(con, patching)
 
 
 def build_database(parquet_paths: dict[str, Path], db_path: Path) -> None:
@@ -169,17 +182,17 @@ def patch_database(patch: DatabasePatch, tables: dict[str, pa.Table], db_path: P
     shutil.copyfile(patch.base, db_path)
     con = _attach(db_path)
     try:
-        con.register("touched_files", pa.table({"source_file": pa.array(patch.touched, pa.string())}))
+        con.register(TOUCHED, pa.table({"source_file": pa.array(patch.touched, pa.string())}))
         for name in PRECOMPUTED_VIEWS:
-            con.execute(f"DROP VIEW IF EXISTS {name}")
-            con.execute(f"DROP TABLE IF EXISTS {PRECOMPUTED_PREFIX}{name}")
+            if name not in PER_FILE_VIEWS:
+                con.execute(f"DROP TABLE IF EXISTS {PRECOMPUTED_PREFIX}{name}")
         for name, rows in patch.rows.items():
-            con.execute(f"DELETE FROM {name} WHERE source_file IN (SELECT source_file FROM touched_files)")
+            con.execute(f"DELETE FROM {name} WHERE source_file IN (SELECT source_file FROM {TOUCHED})")
             _insert(con, name, rows)
         for name in patch.replaced:
             con.execute(f"DELETE FROM {name}")
             _insert(con, name, tables[name])
-        _create_views(con)
+        _create_views(con, patching=True)
         _detach(con)
     finally:
         con.close()
