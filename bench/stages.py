@@ -31,7 +31,7 @@ class BuildOutcome:
 
 
 class _TimedWrite:
-    """Wraps ``pipeline.warehouse.write_parquet`` so Parquet writing is timed apart from the rest of publish."""
+    """Wraps ``pipeline.warehouse.write_all_parquet`` so Parquet writing is timed apart from the rest of publish."""
 
     def __init__(self, inner):
         self.inner = inner
@@ -50,8 +50,8 @@ def run_build(raw_dir: Path, cache_dir: Path, warehouse_dir: Path, workers: int,
     """One build (raw -> published warehouse), every stage timed into ``watch``: a full
     build, or with ``incremental`` a patch of the build published in ``warehouse_dir``."""
     run = build.WarehouseRun(raw_dir, warehouse_dir, cache_dir, workers, incremental=incremental)
-    timed_write = _TimedWrite(warehouse.write_parquet)
-    warehouse.write_parquet = timed_write
+    timed_write = _TimedWrite(warehouse.write_all_parquet)
+    warehouse.write_all_parquet = timed_write
     try:
         with watch.stage("read"):
             run.read()
@@ -84,4 +84,4 @@ def run_build(raw_dir: Path, cache_dir: Path, warehouse_dir: Path, workers: int,
         watch.add("write_parquet", timed_write.seconds)
         return outcome
     finally:
-        warehouse.write_parquet = timed_write.inner
+        warehouse.write_all_parquet = timed_write.inner
