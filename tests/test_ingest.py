@@ -35,6 +35,7 @@ from pipeline.schema import TABLES  # noqa: E402
 from pipeline.sources import RawFile  # noqa: E402
 from pipeline.tables import build_tables, to_arrow  # noqa: E402
 from tests import forms  # noqa: E402
+from tests.runs import RAW as RAW_DIR  # noqa: E402
 from tests.runs import SEED_PREFIXES, copy_seeds, run_folder, seed_text  # noqa: E402
 
 SEEDS = {prefix: seed_text(prefix) for prefix in SEED_PREFIXES}
@@ -398,3 +399,33 @@ def test_reports_rejected_by_parsers_keep_their_family_and_line():
     result = parse_bytes("t.txt", "财政项目支出绩效自评表\n".encode())
     [rejection] = result.rejections
     assert rejection.family == "self_evaluation_2021" and rejection.source_line == 1
+
+
+DAMAGED_FIRST_TITLES = [
+    # (seed file, its first title, the title damaged)
+    ("000_a594e32171d85801.txt", "财政项目支出绩效自我评价", "财政项目甲支出绩效自我评价"),
+    ("002_7afd7b1555bf85c6.txt", "财政项目支出绩效目标表", "财政项目支出绩效目X表"),
+    ("003_c5fddddb41e6eafd.txt", "财政项目支出绩效自评表", "财政项目支出绩X自评表"),
+]
+
+
+@pytest.mark.parametrize("name, title, damaged", DAMAGED_FIRST_TITLES, ids=lambda v: str(v)[:3])
+def test_a_damaged_first_title_never_loses_its_report(name, title, damaged):
+    """Rows before the first recognised title that hold a 项目名称 row are a report whose
+    title is missing: parsed (with a report_title_missing note) like the others, never dropped."""
+    data = (RAW_DIR / name).read_bytes()
+    broken = data.replace(title.encode(), damaged.encode(), 1)
+    assert broken != data
+    intact, result = parse_bytes(name, data), parse_bytes(name, broken)
+    assert result.status == "parsed" and not result.rejections
+    assert [r.project.project_name for r in result.reports] == [r.project.project_name for r in intact.reports]
+    first = result.reports[0]
+    assert [n.code for n in first.notes if n.code == "report_title_missing"] == ["report_title_missing"]
+    assert [len(r.indicators) for r in result.reports] == [len(r.indicators) for r in intact.reports]
+
+
+def test_rows_before_the_first_title_without_a_project_are_still_ignored():
+    data = (RAW_DIR / "003_c5fddddb41e6eafd.txt").read_bytes()
+    result = parse_bytes("x.txt", "附件2\n上海市某局 2021 年度\n\n".encode() + data)
+    intact = parse_bytes("x.txt", data)
+    assert len(result.reports) == len(intact.reports) and not result.rejections

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from pipeline.document import Document, Row, Segment
 from pipeline.families import self_eval_current, self_eval_legacy, target_table
+from pipeline.families.common import opens_project
 from pipeline.records import ProjectReport, ReportRejected
 from pipeline.text import clean_name
 
@@ -65,7 +66,12 @@ _FAMILY_BY_KEY_MAX = 1 << 16
 
 
 def split_segments(document: Document) -> list[Segment]:
-    """Cut the document at every report title; rows before the first title are dropped."""
+    """Cut the document at every report title.
+
+    Rows before the first title are dropped, unless a 项目名称 row is among them: then
+    they hold a report whose title is missing or damaged, read as one of the family
+    of the first title (its parser notes the missing title, or rejects it with a reason).
+    """
     segments: list[Segment] = []
     current: list[Row] = []
     family: str | None = None
@@ -74,12 +80,18 @@ def split_segments(document: Document) -> list[Segment]:
         if found is not None:
             if family is not None:
                 segments.append(Segment(document, current, family))
+            elif (start := _first_project_row(current)) is not None:
+                segments.append(Segment(document, current[start:], found))
             current, family = [row], found
-        elif family is not None:
+        else:
             current.append(row)
     if family is not None:
         segments.append(Segment(document, current, family))
     return [part for segment in segments for part in _split_untitled(segment)]
+
+
+def _first_project_row(rows: list[Row]) -> int | None:
+    return next((i for i, row in enumerate(rows) if opens_project(row)), None)
 
 
 def _split_untitled(segment: Segment) -> list[Segment]:

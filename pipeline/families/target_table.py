@@ -23,7 +23,7 @@ from pipeline.document import Row, Segment
 from pipeline.families.common import parse_date, parse_yes_no, title_matches, year_in_text
 from pipeline.families.target_grid import read_grid
 from pipeline.families.target_header import HeaderParse, fund_records, read_header
-from pipeline.records import ProjectRecord, ProjectReport, ReportRejected
+from pipeline.records import ParseNote, ProjectRecord, ProjectReport, ReportRejected
 from pipeline.text import label_key
 from pipeline.vocabulary import REPORT_PERFORMANCE_TARGET, TEMPLATE_TARGET
 
@@ -49,17 +49,22 @@ def parse(segment: Segment) -> ProjectReport:
     grid_at = _grid_header_index(rows)
     if grid_at is None:
         raise ReportRejected("indicator table missing (no 一级目标/三级目标/指标目标值 header row)", rows[0].line)
-    header = read_header(rows[1:grid_at])
+    titled = is_title(rows[0])
+    header = read_header(rows[1 if titled else 0 : grid_at])
     project = _project(rows, grid_at, header)
     indicators, grid_notes = read_grid(rows[grid_at + 1 :])
     if not indicators:
         raise ReportRejected("indicator table empty", rows[grid_at].line)
+    notes = header.notes + grid_notes
+    if not titled:
+        message = f"the report starting at line {rows[0].line} has no 绩效目标表 title; read as a new report"
+        notes.append(ParseNote("report_title_missing", message, rows[0].line))
     return ProjectReport(
         project=project,
         funds=fund_records(header.money),
         indicators=indicators,
         scores=[],
-        notes=header.notes + grid_notes,
+        notes=sorted(notes, key=lambda n: n.source_line),
     )
 
 
