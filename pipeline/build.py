@@ -34,6 +34,7 @@ from pipeline.incremental import (
     patch_tables,
     plan_delta,
     previous_build,
+    touched_years,
     write_snapshot,
 )
 from pipeline.ingest import DuplicateMarker, FileResult, default_workers, parse_raw_file, parse_stream
@@ -227,7 +228,8 @@ class WarehouseRun:
     def find(self) -> pa.Table:
         if self.delta:
             previous = self.previous.tables["quality_findings"]
-            findings = patch_findings(previous, self.tables, self.partial, self.delta.touched)
+            years = touched_years(self.previous, self.delta, self.partial)
+            findings = patch_findings(previous, self.tables, self.partial, self.delta.touched, years)
             touched_projects = self.partial["projects"].column("project_id").combine_chunks()
             self.partial["quality_findings"] = findings.filter(pc.or_(
                 pc.is_in(findings.column("project_id"), value_set=touched_projects),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -60,8 +60,8 @@ def code_fingerprint() -> str:
 
 
 def manifest_digest(manifest: dict[str, ManifestEntry]) -> str:
-    text = json.dumps(sorted((name, asdict(entry)) for name, entry in manifest.items()), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    rows = sorted((name, entry.fiscal_year, entry.agency, entry.source_url) for name, entry in manifest.items())
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
 def write_state(state: BuildState, folder: Path) -> Path:

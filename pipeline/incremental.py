@@ -137,6 +137,13 @@ def independent_of_untouched(previous: PreviousBuild, delta: Delta, results: lis
     return not (touched_keys & _plain_ids(kept))
 
 
+def touched_years(previous: PreviousBuild, delta: Delta, partial: dict[str, pa.Table]) -> set[int]:
+    """The fiscal years of the touched files' reports, before and after."""
+    _, dropped = _retained_project_ids(previous, delta.touched)
+    years = {*dropped.column("fiscal_year").to_pylist(), *partial["projects"].column("fiscal_year").to_pylist()}
+    return {year for year in years if year is not None}
+
+
 # --- splicing ----------------------------------------------------------------
 
 

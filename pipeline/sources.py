@@ -158,6 +158,8 @@ def relative_name(raw_dir: Path, path: Path) -> str:
     """The path relative to data/raw/ as it is shown and stored: NFC text, with
     bytes that are not UTF-8 and control characters escaped (``\\xb1``)."""
     rel = path.relative_to(raw_dir).as_posix()
+    if rel.isascii() and rel.isprintable():
+        return rel  # the common case: nothing to escape or normalize
     raw = os.fsencode(rel).decode("utf-8", errors="backslashreplace")
     shown = "".join(_escape(ch) if unicodedata.category(ch) in ("Cc", "Cf", "Cs") else ch for ch in raw)
     return unicodedata.normalize("NFC", shown)
@@ -170,6 +172,8 @@ def _escape(ch: str) -> str:
 
 def name_problem(rel: str) -> str | None:
     """Why a file name is refused: it must be UTF-8 text without control characters."""
+    if rel.isascii() and rel.isprintable():
+        return None
     try:
         os.fsencode(rel).decode("utf-8")
     except UnicodeDecodeError:
@@ -215,7 +219,7 @@ def read_manifest(raw_dir: Path) -> tuple[dict[str, ManifestEntry], list[str]]:
     entries: dict[str, ManifestEntry] = {}
     first_line: dict[str, int] = {}
     problems: list[str] = []
-    folders: dict[Path, Path] = {}
+    folders: dict[str, str] = {}
     try:
         reader = csv.DictReader(text.splitlines())
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
@@ -256,21 +260,24 @@ def _manifest_text(root: Path, path: Path) -> tuple[str, str | None]:
         return "", f"unreadable ({getattr(exc, 'strerror', None) or exc})"
 
 
-def _real_path(path: Path, folders: dict[Path, Path]) -> Path:
-    """``path.resolve()``, resolving each folder once (``folders`` remembers them):
+def _real_path(path: str, folders: dict[str, str]) -> str:
+    """``os.path.realpath(path)``, resolving each folder once (``folders`` remembers them):
     a file that is not a link then costs one ``lstat``."""
-    if path.name in ("", ".", "..") or path.is_symlink():
-        return path.resolve()
-    folder = folders.get(path.parent)
-    if folder is None:
-        folder = folders[path.parent] = path.parent.resolve()
-    return folder / path.name
+    folder, name = os.path.split(path)
+    if name in ("", ".", "..") or os.path.islink(path):
+        return os.path.realpath(path)
+    real_folder = folders.get(folder)
+    if real_folder is None:
+        real_folder = folders[folder] = os.path.realpath(folder)
+    return os.path.join(real_folder, name)
 
 
 def _manifest_entry(
-    root: Path, row: dict, number: int, problems: list[str], folders: dict[Path, Path]
+    root: Path, row: dict, number: int, problems: list[str], folders: dict[str, str]
 ) -> tuple[str, ManifestEntry] | None:
-    """One manifest row as (relative path, entry), or None with a problem noted."""
+    """One manifest row as (relative path, entry), or None with a problem noted.
+
+    Plain ``os.path`` string operations: a manifest lists every file of a corpus."""
     rel = _cell(row, "path")
     if not rel:
         problems.append(f"{MANIFEST_NAME} line {number}: no path, line ignored")
@@ -278,15 +285,16 @@ def _manifest_entry(
     if "\\" in rel and not (root / rel).exists():
         rel = rel.replace("\\", "/")  # written on Windows
     try:
-        target = _real_path(root / rel, folders)
-    except (RuntimeError, OSError):
+        target = _real_path(os.path.join(root, rel), folders)
+    except (RuntimeError, OSError, ValueError):
         problems.append(f"{MANIFEST_NAME} line {number}: path {rel!r} cannot be resolved (a link loop?), refused")
         return None
-    if not target.is_relative_to(root):
+    prefix = os.path.join(root, "")
+    if not target.startswith(prefix):
         problems.append(f"{MANIFEST_NAME} line {number}: path {rel!r} is outside {_RAW}, refused")
         return None
-    key = unicodedata.normalize("NFC", target.relative_to(root).as_posix())
-    if not target.is_file():
+    key = unicodedata.normalize("NFC", Path(target[len(prefix):]).as_posix())
+    if not os.path.isfile(target):
         problems.append(f"{MANIFEST_NAME} line {number}: no file {key!r} in {_RAW} (entry kept for when it arrives)")
     year_text = _cell(row, "fiscal_year")
     year = _year(year_text)

@@ -24,6 +24,7 @@ from pipeline.build_state import read_state
 from pipeline.schema import TABLES
 from pipeline.synthetic import build_corpus, generate_file, plan
 from pipeline.warehouse import PRECOMPUTED_VIEWS, current_build
+from tests.runs import copy_seeds
 
 SEED, N = 5, 60
 
@@ -153,3 +154,21 @@ def test_splice_puts_new_rows_where_a_sorted_build_would():
     out = incremental.splice(old, new, ["b", "c", "d"])
     assert out.to_pydict() == {"source_file": ["a", "a", "b", "d", "d", "e"], "v": [1, 2, 30, 40, 41, 6]}
     assert incremental.splice(old, new.slice(0, 0), ["a", "b", "c", "e"]).num_rows == 0
+
+
+def test_a_changed_report_updates_the_cross_report_findings_of_untouched_reports(tmp_path):
+    """The 2020 target table (untouched) prints last year's budget of the 2019 report; when
+    only the 2019 report's file changes, the 2020 report's cross-report finding appears."""
+    raw = copy_seeds(tmp_path / "raw")
+    _build(raw, tmp_path / "wh")
+    changed = raw / "001_63f17e4ebc71a82a.txt"
+    text = changed.read_text(encoding="utf-8")
+    assert "70,785,200.00" in text
+    changed.write_text(text.replace("70,785,200.00", "71,785,200.00").replace("70,784,807.00", "71,784,807.00"),
+                       encoding="utf-8")
+    report = _build(raw, tmp_path / "wh")
+    assert report.incremental and report.reparsed_files == 1
+    findings = pq.read_table(report.folder / "quality_findings.parquet").to_pylist()
+    cross = [f for f in findings if f["check_name"] == "prior_year_matches_previous_report"]
+    assert [f["source_file"] for f in cross] == ["002_7afd7b1555bf85c6.txt"]
+    assert_same_as_full_build(raw, report.folder, tmp_path)

@@ -173,5 +173,16 @@ def prior_year_matches_previous_report(data: CheckData) -> pd.DataFrame:
 
 
 RULES = (prior_year_matches_previous_report,)
-#: The checks these rules emit: an incremental build recomputes all of them.
+#: The checks these rules emit.
 CHECK_NAMES = ("prior_year_matches_previous_report",)
+
+
+def reporter_years(changed_years: set[int]) -> set[int]:
+    """The report years whose findings can change when reports of ``changed_years`` change:
+    a report of year y is compared only with reports of year y - 1 (its candidates)."""
+    return changed_years | {year + 1 for year in changed_years}
+
+
+def input_years(reporters: set[int]) -> set[int]:
+    """The report years the findings of reports of ``reporters`` years are computed from."""
+    return reporters | {year - 1 for year in reporters}

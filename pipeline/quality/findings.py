@@ -80,19 +80,36 @@ def _plain_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def patch_findings(previous: pa.Table, tables: dict[str, pa.Table], partial: dict[str, pa.Table],
-                   touched: list[str]) -> pa.Table:
+                   touched: list[str], changed_years: set[int]) -> pa.Table:
     """The findings of patched tables without running every rule on every report.
 
     ``previous`` are the findings of the previous build, ``tables`` the patched
-    tables, ``partial`` the rows of the ``touched`` files: their per-report
-    findings are recomputed from ``partial`` alone, and the cross-report ones
-    from the projects and funds of all reports. Equals ``find_all(tables)``.
+    tables, ``partial`` the rows of the ``touched`` files, whose reports (before and
+    after) are of ``changed_years``: their per-report findings are recomputed from
+    ``partial`` alone, and the cross-report ones for the reports of the years they can
+    change (``cross_report.reporter_years``). Equals ``find_all(tables)``.
     """
+    projects = tables["projects"]
+    reporters = cross_report.reporter_years(changed_years)
+    affected = _project_ids_of_years(projects, reporters)
     touched_rows = pc.is_in(previous.column("source_file"), value_set=pa.array(touched, pa.string()))
     cross_rows = pc.is_in(previous.column("check_name"), value_set=pa.array(cross_report.CHECK_NAMES, pa.string()))
-    kept = previous.filter(pc.invert(pc.or_(touched_rows, cross_rows)))
+    recomputed = pc.or_(touched_rows, pc.and_(cross_rows, pc.is_in(previous.column("project_id"), value_set=affected)))
+    kept = previous.filter(pc.invert(recomputed))
     own = to_arrow(findings_frame(CheckData.from_tables(partial), PER_REPORT_RULES))
-    cross_input = {name: tables[name] for name in ("projects", "funds")}
-    cross_input |= {name: tables[name].schema.empty_table() for name in ("indicators", "scores", "parse_notes")}
-    cross = to_arrow(findings_frame(CheckData.from_tables(cross_input), cross_report.RULES))
+    cross = to_arrow(findings_frame(CheckData.from_tables(_cross_input(tables, reporters)), cross_report.RULES))
+    cross = cross.filter(pc.is_in(cross.column("project_id"), value_set=affected))
     return _sorted(pa.concat_tables([kept, own, cross]).combine_chunks())
+
+
+def _project_ids_of_years(projects: pa.Table, years: set[int]) -> pa.Array:
+    in_years = pc.is_in(projects.column("fiscal_year"), value_set=pa.array(sorted(years), projects.schema.field("fiscal_year").type))
+    return projects.filter(in_years).column("project_id").combine_chunks()
+
+
+def _cross_input(tables: dict[str, pa.Table], reporters: set[int]) -> dict[str, pa.Table]:
+    """The projects and funds the cross-report findings of ``reporters`` years read."""
+    ids = _project_ids_of_years(tables["projects"], cross_report.input_years(reporters))
+    chosen = {name: tables[name].filter(pc.is_in(tables[name].column("project_id"), value_set=ids))
+              for name in ("projects", "funds")}
+    return chosen | {name: tables[name].schema.empty_table() for name in ("indicators", "scores", "parse_notes")}
