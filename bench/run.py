@@ -80,7 +80,8 @@ def incremental(seed: int, entries: list[FilePlan], raw_dir: Path, cache: Path, 
         path.write_bytes(original)
     return {"seconds": round(sum(watch.seconds.values()), 3), "changed_file": entry.source_file,
             "reparsed_files": outcome.reparsed_files, "patched": outcome.incremental,
-            "stages": {k: round(v, 3) for k, v in watch.seconds.items()}}
+            "stages": {k: round(v, 3) for k, v in watch.seconds.items()},
+            "write_parquet_seconds": round(outcome.write_parquet_seconds, 3)}
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -130,6 +131,7 @@ def main(argv: list[str] | None = None) -> dict:
         "reports_per_second": round(args.n / seconds_total, 1),
         "indicator_rows_per_second": round(indicators / seconds_total, 1),
         "stage_seconds": {k: round(v, 3) for k, v in cold.seconds.items()},
+        "write_parquet_seconds": round(outcome.write_parquet_seconds, 3),  # part of publish
         "peak_rss_mb": round(memory.peak_rss / MB, 1),
         "peak_pss_mb": round(memory.peak_pss / MB, 1),
         "stage_peak_rss_mb": {k: round(v / MB, 1) for k, v in memory.stage_peaks.items()},
@@ -166,6 +168,7 @@ def print_figures(f: dict) -> None:
           f"{f['indicator_rows_per_second']:,.0f} indicator rows/s")
     for stage, seconds in f["stage_seconds"].items():
         print(f"  {stage:<15} {seconds:8.2f} s   peak {f['stage_peak_rss_mb'].get(stage, 0):,.0f} MB")
+    print(f"    write Parquet {f['write_parquet_seconds']:8.2f} s   (part of publish)")
     print(f"peak memory       {f['peak_rss_mb']:8,.0f} MB RSS ({f['peak_pss_mb']:,.0f} MB PSS), process tree")
     print(f"pandas.read_csv   {f['read_csv_seconds']:8.2f} s ({f['read_csv_engine']} engine)   "
           f"ratio {f['ratio_vs_read_csv']:.1f}x")
@@ -175,6 +178,7 @@ def print_figures(f: dict) -> None:
         print(f"incremental       {inc['seconds']:8.2f} s   ({inc['reparsed_files']} file re-parsed, {how})")
         for stage, seconds in inc["stages"].items():
             print(f"  {stage:<15} {seconds:8.2f} s")
+        print(f"    write Parquet {inc['write_parquet_seconds']:8.2f} s   (part of publish, beside the database patch)")
     print(f"validation        {f['validation_seconds']:8.2f} s   (+ findings {f['findings_seconds']:.2f} s)")
     if f["max_query_ms"] is not None:
         print(f"queries           {f['max_query_ms']:8.1f} ms max over {len(f['queries'])}")

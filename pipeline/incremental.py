@@ -29,7 +29,7 @@ from pipeline.build_state import STATS_ONLY, BuildState, code_fingerprint, manif
 from pipeline.ingest import DUPLICATE, PARSED, FileResult
 from pipeline.schema import TABLES
 from pipeline.sources import ManifestEntry, RawFile
-from pipeline.tables import PROJECT_KEY_FIELDS, project_key_of_row, stable_id
+from pipeline.tables import PROJECT_KEY_FIELDS
 
 SNAPSHOT = "snapshot"
 #: Above this share of touched files a full build is about as fast, and simpler.
@@ -120,8 +120,15 @@ def _retained_project_ids(previous: PreviousBuild, touched: list[str]) -> tuple[
     return projects.filter(kept), projects.filter(pc.invert(kept))
 
 
-def _plain_ids(projects: pa.Table) -> set[str]:
-    return {stable_id(project_key_of_row(row)) for row in projects.select(list(PROJECT_KEY_FIELDS)).to_pylist()}
+def _project_keys(projects: pa.Table) -> set[str]:
+    """Each project's key (``tables.project_key``), column-wise: equal keys mean equal plain ids."""
+    parts = []
+    for name in PROJECT_KEY_FIELDS:
+        column = projects.column(name)
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        parts.append(pc.fill_null(column.cast(pa.string()), ""))
+    return set(pc.binary_join_element_wise(*parts, "|").to_pylist())
 
 
 def independent_of_untouched(previous: PreviousBuild, delta: Delta, results: list[FileResult],
@@ -133,8 +140,8 @@ def independent_of_untouched(previous: PreviousBuild, delta: Delta, results: lis
     if any(r.text_sha256 in untouched_texts for r in results if r.status in (PARSED, DUPLICATE)):
         return False
     kept, dropped = _retained_project_ids(previous, sorted(touched))
-    touched_keys = _plain_ids(dropped) | _plain_ids(partial["projects"])
-    return not (touched_keys & _plain_ids(kept))
+    touched_keys = _project_keys(dropped) | _project_keys(partial["projects"])
+    return not (touched_keys & _project_keys(kept))
 
 
 def touched_years(previous: PreviousBuild, delta: Delta, partial: dict[str, pa.Table]) -> set[int]:

@@ -269,13 +269,14 @@ def publish(
         run_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 10**9:09d}"
         staging = versions_dir / f".staging-{run_id}"
         staging.mkdir()
-        with ThreadPoolExecutor(max_workers=1) as side:  # extras are written while DuckDB works
+        with ThreadPoolExecutor(max_workers=2) as side:  # files are written while DuckDB works
             extras = side.submit(write_extras, staging) if write_extras is not None else None
-            paths = write_all_parquet(tables, staging)
-            if patch is not None and patch.base.exists():
+            if patch is not None and patch.base.exists():  # the database does not read the Parquet files
+                parquet = side.submit(write_all_parquet, tables, staging)
                 patch_database(patch, tables, staging / DB_NAME)
+                parquet.result()
             else:
-                build_database(paths, staging / DB_NAME)
+                build_database(write_all_parquet(tables, staging), staging / DB_NAME)
             for name, source in (extra_dirs or {}).items():
                 if source.exists():
                     shutil.copytree(source, staging / name)

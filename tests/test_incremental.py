@@ -172,3 +172,19 @@ def test_a_changed_report_updates_the_cross_report_findings_of_untouched_reports
     cross = [f for f in findings if f["check_name"] == "prior_year_matches_previous_report"]
     assert [f["source_file"] for f in cross] == ["002_7afd7b1555bf85c6.txt"]
     assert_same_as_full_build(raw, report.folder, tmp_path)
+
+
+def test_a_new_report_with_an_existing_project_key_falls_back_to_a_full_build(tmp_path):
+    """Two reports with the same project key get ids in file-name order: patching cannot
+    decide that without the other file, so the run builds everything."""
+    raw = copy_seeds(tmp_path / "raw")
+    _build(raw, tmp_path / "wh")
+    text = (raw / "001_63f17e4ebc71a82a.txt").read_text(encoding="utf-8")
+    (raw / "000_copy_with_other_figures.txt").write_text(text.replace("70,784,807.00", "70,784,806.00"),
+                                                         encoding="utf-8")
+    report = _build(raw, tmp_path / "wh")
+    assert not report.incremental
+    projects = pq.read_table(report.folder / "projects.parquet").to_pylist()
+    twins = [p for p in projects if p["project_name"] == "12333热线全媒体智能咨询平台项目经费"]
+    assert len(twins) == 2 and len({p["project_id"] for p in twins}) == 2
+    assert_same_as_full_build(raw, report.folder, tmp_path)
