@@ -216,7 +216,9 @@ chains(project_id, lineage_id) AS (
 )
 SELECT
     c.lineage_id,
-    arg_max(r.project_name, coalesce(r.position, -1)) OVER (PARTITION BY c.lineage_id) AS lineage_name,
+    -- the name in the latest report; two reports at the same position (a lineage that
+    -- branched): the greater project_id, so every build names the lineage the same way
+    arg_max(r.project_name, (coalesce(r.position, -1), r.project_id)) OVER (PARTITION BY c.lineage_id) AS lineage_name,
     r.project_id,
     r.fiscal_year,
     r.report_type,

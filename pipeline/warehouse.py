@@ -41,6 +41,9 @@ VIEWS_SQL = Path(__file__).with_name("views.sql")
 #: The oldest storage format the database file is written in: DuckDB 1.0 and later clients
 #: (the 1.x CLI from PyPI, the JDBC / ODBC drivers BI tools bundle) can open it, not only 2.0.
 STORAGE_VERSION = "v1.0.0"
+#: DuckDB's memory while it builds the database (the run's tables are in memory beside it):
+#: measured at 100,000 reports, 1 GB builds as fast as no limit (which took 1.9 GB).
+BUILD_MEMORY_LIMIT = "1GB"
 
 
 def sql_string(text: str) -> str:
@@ -133,7 +136,7 @@ def precompute_views(con: duckdb.DuckDBPyConnection, patching: bool = False) -> 
 
 
 def _attach(db_path: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
+    con = duckdb.connect(config={"memory_limit": BUILD_MEMORY_LIMIT})
     con.execute(f"ATTACH {sql_string(str(db_path))} AS warehouse (STORAGE_VERSION {sql_string(STORAGE_VERSION)})")
     con.execute("USE warehouse")
     return con
