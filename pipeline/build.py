@@ -45,7 +45,7 @@ from pipeline.quality.gx_runtime import suite_names, warm_up
 from pipeline.quality.integrity import TableValidation, validate_table, validate_tables
 from pipeline.sources import FileStat, ManifestEntry, RawFile, discover, read_manifest
 from pipeline.tables import TableBuilder, build_tables
-from pipeline.warehouse import DB_NAME, DatabasePatch, current_build, publish
+from pipeline.warehouse import DB_NAME, DatabasePatch, current_build, publish, sql_string
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RAW_DIR = PROJECT_ROOT / "data" / "raw"
@@ -62,8 +62,9 @@ class RawInventory:
 
 def inventory(raw_dir: Path = RAW_DIR, known: dict[str, tuple[FileStat, str]] | None = None) -> RawInventory:
     """Every raw file with its hash, and the manifest (``known``: see ``discover``)."""
-    manifest, problems = read_manifest(raw_dir)
-    return RawInventory(discover(raw_dir, known=known), manifest, problems)
+    files = discover(raw_dir, known=known)
+    manifest, problems = read_manifest(raw_dir, files)
+    return RawInventory(files, manifest, problems)
 
 
 def known_stats(raw_dir: Path, warehouse_dir: Path) -> dict[str, tuple[FileStat, str]] | None:
@@ -230,11 +231,10 @@ class WarehouseRun:
             previous = self.previous.tables["quality_findings"]
             years = touched_years(self.previous, self.delta, self.partial)
             findings = patch_findings(previous, self.tables, self.partial, self.delta.touched, years)
-            touched_projects = self.partial["projects"].column("project_id").combine_chunks()
             self.partial["quality_findings"] = findings.filter(pc.or_(
-                pc.is_in(findings.column("project_id"), value_set=touched_projects),
+                pc.is_in(findings.column("source_file"), value_set=pa.array(self.delta.touched, pa.string())),
                 pc.is_in(findings.column("check_name"), value_set=pa.array(CROSS_REPORT_CHECKS, pa.string())),
-            ))
+            ))  # every row that may differ from the previous build's findings
         else:
             findings = find_all(self.tables)
         self.tables["quality_findings"] = findings
@@ -255,8 +255,9 @@ class WarehouseRun:
         """Publish the tables (with ``docs_dir``, the Data Docs, when given)."""
         patch = None
         if self.delta:
-            rows = {name: t for name, t in self.partial.items() if name != "quality_findings"}
-            patch = DatabasePatch(self.previous.folder / DB_NAME, self.delta.touched, rows)
+            cross = ", ".join(sql_string(name) for name in CROSS_REPORT_CHECKS)
+            patch = DatabasePatch(self.previous.folder / DB_NAME, self.delta.touched, dict(self.partial),
+                                  also_replaced={"quality_findings": f"check_name IN ({cross})"})
         state = BuildState(code_fingerprint(), manifest_digest(self.inventory.manifest), str(self.raw_dir.resolve()),
                            self.file_states)
 

@@ -45,6 +45,7 @@ class RawFile:
     sha256: str | None  # None when the file could not be read
     refusal: str | None = None  # why the file is not read at all
     stat: FileStat | None = field(default=None, compare=False)  # what the hash was taken of
+    is_link: bool = field(default=False, compare=False)
 
 
 
@@ -115,7 +116,8 @@ def inspect(raw_dir: Path, path: Path, max_bytes: int = MAX_BYTES,
     try:
         own = path.lstat()
         resolved = path  # found by os.walk, which never enters linked folders: only a link moves it
-        if S_ISLNK(own.st_mode):
+        is_link = S_ISLNK(own.st_mode)
+        if is_link:
             resolved = _resolved(path)
             if resolved is None:
                 return RawFile(rel, path, 0, None, "link loop: the link points back to itself")
@@ -133,11 +135,11 @@ def inspect(raw_dir: Path, path: Path, max_bytes: int = MAX_BYTES,
             return RawFile(rel, path, size, None, f"file too large ({size:,} bytes; the limit is {limit}), not read")
         seen = (known or {}).get(rel)
         if seen is not None and tuple(seen[0]) == stat:
-            return RawFile(rel, path, size, seen[1], stat=stat)
+            return RawFile(rel, path, size, seen[1], stat=stat, is_link=is_link)
         data = resolved.read_bytes()
         if len(data) != size:  # written while we looked: a later run will see the new stat
             stat = None
-        return RawFile(rel, path, len(data), hashlib.sha256(data).hexdigest(), stat=stat)
+        return RawFile(rel, path, len(data), hashlib.sha256(data).hexdigest(), stat=stat, is_link=is_link)
     except OSError as exc:
         return RawFile(rel, path, 0, None, f"cannot read file: {exc.strerror or exc}")
 
@@ -203,11 +205,12 @@ def _unique_names(files: list[RawFile]) -> list[RawFile]:
 # --- manifest ----------------------------------------------------------------
 
 
-def read_manifest(raw_dir: Path) -> tuple[dict[str, ManifestEntry], list[str]]:
+def read_manifest(raw_dir: Path, files: list[RawFile] | None = None) -> tuple[dict[str, ManifestEntry], list[str]]:
     """The manifest's entries by relative path, and problems found in it.
 
     Every problem is a sentence naming the manifest line; entries naming paths
-    outside data/raw/ are refused. Nothing raises.
+    outside data/raw/ are refused. Nothing raises. ``files`` (from ``discover``)
+    spares looking up again each listed path that names one of them plainly.
     """
     path = raw_dir / MANIFEST_NAME
     if not path.exists() and not path.is_symlink():
@@ -220,6 +223,7 @@ def read_manifest(raw_dir: Path) -> tuple[dict[str, ManifestEntry], list[str]]:
     first_line: dict[str, int] = {}
     problems: list[str] = []
     folders: dict[str, str] = {}
+    plain = {f.source_file for f in files or [] if f.refusal is None and not f.is_link}
     try:
         reader = csv.DictReader(text.splitlines())
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
@@ -229,7 +233,7 @@ def read_manifest(raw_dir: Path) -> tuple[dict[str, ManifestEntry], list[str]]:
         reader.fieldnames = header
         for row in reader:
             number = reader.line_num
-            entry = _manifest_entry(root, row, number, problems, folders)
+            entry = _manifest_entry(root, row, number, problems, folders, plain)
             if entry is None:
                 continue
             rel, value = entry
@@ -273,15 +277,18 @@ def _real_path(path: str, folders: dict[str, str]) -> str:
 
 
 def _manifest_entry(
-    root: Path, row: dict, number: int, problems: list[str], folders: dict[str, str]
+    root: Path, row: dict, number: int, problems: list[str], folders: dict[str, str], plain: set[str]
 ) -> tuple[str, ManifestEntry] | None:
     """One manifest row as (relative path, entry), or None with a problem noted.
 
-    Plain ``os.path`` string operations: a manifest lists every file of a corpus."""
+    Plain ``os.path`` string operations: a manifest lists every file of a corpus, and
+    a path that plainly names a discovered file (``plain``) needs no lookup at all."""
     rel = _cell(row, "path")
     if not rel:
         problems.append(f"{MANIFEST_NAME} line {number}: no path, line ignored")
         return None
+    if rel in plain and all(part not in ("", ".", "..") for part in rel.split("/")):
+        return rel, _manifest_values(row, number, problems)
     if "\\" in rel and not (root / rel).exists():
         rel = rel.replace("\\", "/")  # written on Windows
     try:
@@ -296,14 +303,17 @@ def _manifest_entry(
     key = unicodedata.normalize("NFC", Path(target[len(prefix):]).as_posix())
     if not os.path.isfile(target):
         problems.append(f"{MANIFEST_NAME} line {number}: no file {key!r} in {_RAW} (entry kept for when it arrives)")
+    return key, _manifest_values(row, number, problems)
+
+
+def _manifest_values(row: dict, number: int, problems: list[str]) -> ManifestEntry:
     year_text = _cell(row, "fiscal_year")
     year = _year(year_text)
     if year_text and year is None:
         problems.append(f"{MANIFEST_NAME} line {number}: fiscal_year {year_text!r} is not a year, ignored")
-    entry = ManifestEntry(
+    return ManifestEntry(
         fiscal_year=year, agency=_cell(row, "agency") or None, source_url=_cell(row, "source_url") or None
     )
-    return key, entry
 
 
 def _cell(row: dict, name: str) -> str:

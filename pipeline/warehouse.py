@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -179,16 +179,17 @@ def build_database(parquet_paths: dict[str, Path], db_path: Path) -> None:
 
 @dataclass
 class DatabasePatch:
-    """How a new build differs from a published one: the rows of ``touched`` files are
-    replaced by ``rows`` (per table); tables in ``replaced`` are replaced whole."""
+    """How a new build differs from a published one: in each table of ``rows``, the rows
+    of ``touched`` files (and those matching the table's ``also_replaced`` SQL condition)
+    are replaced by the table's ``rows``."""
 
     base: Path  # the published warehouse.duckdb to start from
     touched: list[str]
     rows: dict[str, pa.Table]
-    replaced: tuple[str, ...] = ("quality_findings",)
+    also_replaced: dict[str, str] = field(default_factory=dict)
 
 
-def patch_database(patch: DatabasePatch, tables: dict[str, pa.Table], db_path: Path) -> None:
+def patch_database(patch: DatabasePatch, db_path: Path) -> None:
     """A copy of the published database with the touched files' rows replaced and the
     precomputed views computed again: the same content ``build_database`` gives."""
     shutil.copyfile(patch.base, db_path)
@@ -199,11 +200,11 @@ def patch_database(patch: DatabasePatch, tables: dict[str, pa.Table], db_path: P
             if name not in PER_FILE_VIEWS:
                 con.execute(f"DROP TABLE IF EXISTS {PRECOMPUTED_PREFIX}{name}")
         for name, rows in patch.rows.items():
-            con.execute(f"DELETE FROM {name} WHERE source_file IN (SELECT source_file FROM {TOUCHED})")
+            condition = f"source_file IN (SELECT source_file FROM {TOUCHED})"
+            if name in patch.also_replaced:
+                condition = f"{condition} OR ({patch.also_replaced[name]})"
+            con.execute(f"DELETE FROM {name} WHERE {condition}")
             _insert(con, name, rows)
-        for name in patch.replaced:
-            con.execute(f"DELETE FROM {name}")
-            _insert(con, name, tables[name])
         _create_views(con, patching=True)
         _detach(con)
     finally:
@@ -276,7 +277,7 @@ def publish(
             extras = side.submit(write_extras, staging) if write_extras is not None else None
             if patch is not None and patch.base.exists():  # the database does not read the Parquet files
                 parquet = side.submit(write_all_parquet, tables, staging)
-                patch_database(patch, tables, staging / DB_NAME)
+                patch_database(patch, staging / DB_NAME)
                 parquet.result()
             else:
                 build_database(write_all_parquet(tables, staging), staging / DB_NAME)
