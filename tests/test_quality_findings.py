@@ -13,11 +13,13 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline.quality.checks import CHECKS, ERROR, WARNING  # noqa: E402
-from pipeline.quality.cross_report import match_prior_year_reports  # noqa: E402
+from pipeline.quality.cross_report import match_prior_year_reports, similarity, similarity_if_reachable  # noqa: E402
 from pipeline.quality.data import CheckData  # noqa: E402
 from pipeline.quality.findings import find_all  # noqa: E402
 from pipeline.quality.grades import LEGACY, NATIONAL, grade_of, parse_bands  # noqa: E402
@@ -518,3 +520,11 @@ def test_find_all_tolerates_missing_and_empty_tables():
     empty = {name: t.slice(0, 0) for name, t in clean_tables().items()}
     assert find_all(empty).num_rows == 0
     assert isinstance(find_all(empty), pa.Table)
+
+
+@given(st.text(alphabet="项目经费热线平台咨询服务123", max_size=12), st.text(alphabet="项目经费热线平台咨询服务123", max_size=12),
+       st.sampled_from([0.0, 0.5, 0.75, 0.9]))
+def test_similarity_if_reachable_is_exact_whenever_it_could_matter(a, b, needed):
+    exact = similarity(a, b)
+    quick = similarity_if_reachable(a, b, needed)
+    assert quick == exact or (quick == 0.0 and exact < needed)

@@ -40,6 +40,18 @@ def similarity(a: str | None, b: str | None) -> float:
     return SequenceMatcher(None, a, b).ratio()
 
 
+def similarity_if_reachable(a: str | None, b: str | None, needed: float) -> float:
+    """``similarity(a, b)``, or 0.0 when it cannot reach ``needed``: difflib's cheap upper
+    bounds rule most pairs out before the exact ratio (a pair below ``needed`` is refused
+    whatever its exact similarity, so nothing it decides changes)."""
+    if not a or not b:
+        return 0.0
+    matcher = SequenceMatcher(None, a, b)
+    if needed > 0 and (matcher.real_quick_ratio() < needed or matcher.quick_ratio() < needed):
+        return 0.0
+    return matcher.ratio()
+
+
 def _units_alike(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
@@ -121,8 +133,9 @@ def match_prior_year_reports(data: CheckData) -> pd.DataFrame:
         return pd.DataFrame()
     names = match_key(projects["project_name"])
     pairs = pairs.assign(_name=pairs["project_id"].map(names), c_name=pairs["c_project_id"].map(names))
-    name_sim = [similarity(a, b) for a, b in zip(pairs["_name"], pairs["c_name"])]
     units_alike = [_units_alike(a, b) for a, b in zip(pairs["_unit"], pairs["c_unit"])]
+    needed = np.where(pairs["_stage"] == 1, np.where(units_alike, 0.0, NAME_PLAUSIBLE), NAME_SIMILAR)
+    name_sim = [similarity_if_reachable(a, b, n) for a, b, n in zip(pairs["_name"], pairs["c_name"], needed)]
     pairs = pairs.assign(name_similarity=name_sim, units_alike=units_alike)
     accepted = np.where(
         pairs["_stage"] == 1,
