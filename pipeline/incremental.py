@@ -87,9 +87,9 @@ def previous_build(folder: Path, state: BuildState) -> PreviousBuild | None:
 
 
 def _texts_of(state: BuildState, names) -> Counter:
-    return Counter(
-        state.files[n].text_sha256 for n in names if state.files[n].status in (PARSED, DUPLICATE) and state.files[n].text_sha256
-    )
+    """How many of the files ``names`` (parsed or duplicate) hold each content fingerprint."""
+    files = [state.files[name] for name in names]
+    return Counter(f.text_sha256 for f in files if f.status in (PARSED, DUPLICATE) and f.text_sha256)
 
 
 def plan_delta(files: list[RawFile], manifest: dict[str, ManifestEntry], previous: PreviousBuild) -> Delta | None:
@@ -114,7 +114,8 @@ def plan_delta(files: list[RawFile], manifest: dict[str, ManifestEntry], previou
     return delta
 
 
-def _retained_project_ids(previous: PreviousBuild, touched: list[str]) -> tuple[set[str], pa.Table]:
+def _projects_kept_and_dropped(previous: PreviousBuild, touched: list[str]) -> tuple[pa.Table, pa.Table]:
+    """The previous build's projects of untouched files, and those of touched files."""
     projects = previous.tables["projects"]
     kept = pc.invert(pc.is_in(projects.column("source_file"), value_set=pa.array(touched, pa.string())))
     return projects.filter(kept), projects.filter(pc.invert(kept))
@@ -139,14 +140,14 @@ def independent_of_untouched(previous: PreviousBuild, delta: Delta, results: lis
     untouched_texts = _texts_of(state, [n for n in state.files if n not in touched])
     if any(r.text_sha256 in untouched_texts for r in results if r.status in (PARSED, DUPLICATE)):
         return False
-    kept, dropped = _retained_project_ids(previous, sorted(touched))
+    kept, dropped = _projects_kept_and_dropped(previous, sorted(touched))
     touched_keys = _project_keys(dropped) | _project_keys(partial["projects"])
     return not (touched_keys & _project_keys(kept))
 
 
 def touched_years(previous: PreviousBuild, delta: Delta, partial: dict[str, pa.Table]) -> set[int]:
     """The fiscal years of the touched files' reports, before and after."""
-    _, dropped = _retained_project_ids(previous, delta.touched)
+    _, dropped = _projects_kept_and_dropped(previous, delta.touched)
     years = {*dropped.column("fiscal_year").to_pylist(), *partial["projects"].column("fiscal_year").to_pylist()}
     return {year for year in years if year is not None}
 
