@@ -41,8 +41,8 @@ from pipeline.ingest import DuplicateMarker, FileResult, default_workers, parse_
 from pipeline.quality.cross_report import CHECK_NAMES as CROSS_REPORT_CHECKS
 from pipeline.quality.data_docs import build_data_docs
 from pipeline.quality.findings import find_all, patch_findings
-from pipeline.quality.gx_runtime import suite_names, warm_up
-from pipeline.quality.integrity import TableValidation, validate_table, validate_tables
+from pipeline.quality.gx_runtime import warm_up
+from pipeline.quality.integrity import TableValidation, validate_tables
 from pipeline.sources import FileStat, ManifestEntry, RawFile, discover, read_manifest
 from pipeline.tables import TableBuilder, build_tables
 from pipeline.warehouse import DB_NAME, DatabasePatch, current_build, publish, sql_string
@@ -103,6 +103,12 @@ class IntegrityFailed(Exception):
         super().__init__(f"integrity checks failed for: {names}; the previous warehouse stays published")
 
 
+def raise_if_failed(validations: dict[str, TableValidation]) -> None:
+    failed = {name: v for name, v in validations.items() if not v.success}
+    if failed:
+        raise IntegrityFailed(failed)
+
+
 def validate_all(tables: dict[str, pa.Table]) -> dict[str, TableValidation]:
     """Run every table's Great Expectations suite (the blocking integrity checks)."""
     return validate_tables(tables)
@@ -117,9 +123,7 @@ def validate_and_publish(tables: dict[str, pa.Table], warehouse_dir: Path, raw: 
     needs: the next ``build_warehouse`` run is a full one).
     """
     validations = validate_all(tables)
-    failed = {name: v for name, v in validations.items() if not v.success}
-    if failed:
-        raise IntegrityFailed(failed)
+    raise_if_failed(validations)
     with tempfile.TemporaryDirectory() as tmp:
         docs_dir = Path(tmp) / "data_docs"
         build_data_docs(validations, docs_dir)
@@ -244,11 +248,8 @@ class WarehouseRun:
         """Every table's suite, on the rows that changed when the build is incremental
         (the others passed when they were published, and keys cannot collide with them)."""
         rows = self.partial if self.delta else self.tables
-        context = {"projects": self.tables["projects"]}
-        self.validations = {name: validate_table(name, rows[name], context) for name in suite_names() if name in rows}
-        failed = {name: v for name, v in self.validations.items() if not v.success}
-        if failed:
-            raise IntegrityFailed(failed)
+        self.validations = validate_tables(rows, projects=self.tables["projects"])
+        raise_if_failed(self.validations)
         return self.validations
 
     def publish(self, docs_dir: Path | None = None) -> Path:

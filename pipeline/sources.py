@@ -48,7 +48,6 @@ class RawFile:
     is_link: bool = field(default=False, compare=False)
 
 
-
 @dataclass(frozen=True)
 class ManifestEntry:
     fiscal_year: int | None

@@ -387,9 +387,12 @@ def validate_table(table_name: str, df: pd.DataFrame | pa.Table, context: dict |
     )
 
 
-def validate_tables(tables: dict[str, pa.Table | pd.DataFrame]) -> dict[str, TableValidation]:
-    """Every table that has a suite, with the run's projects as context."""
-    context = {"projects": tables["projects"]} if "projects" in tables else None
+def validate_tables(tables: dict[str, pa.Table | pd.DataFrame], projects: pa.Table | None = None
+                    ) -> dict[str, TableValidation]:
+    """Every table that has a suite, with the run's projects as context (``projects``, else
+    the projects among ``tables``: give them when ``tables`` hold only some rows)."""
+    projects = projects if projects is not None else tables.get("projects")
+    context = {"projects": projects} if projects is not None else None
     return {
         name: validate_table(name, tables[name], context)
         for name in gx_runtime.suite_names()
