@@ -34,6 +34,19 @@ def _tree_memory(proc: psutil.Process, with_pss: bool) -> tuple[int, int]:
     return rss, pss
 
 
+@dataclass
+class MemoryPeaks:
+    """Peak memory of one phase (a build, the queries), in bytes."""
+
+    rss: int
+    pss: int
+    stages: dict[str, int]
+
+    def figures(self) -> dict:
+        return {"peak_rss_mb": round(self.rss / MB, 1), "peak_pss_mb": round(self.pss / MB, 1),
+                "stage_peak_rss_mb": {k: round(v / MB, 1) for k, v in self.stages.items()}}
+
+
 class PeakMemory:
     """Samples RSS (and PSS) of this process tree in a background thread."""
 
@@ -67,6 +80,14 @@ class PeakMemory:
 
     def stage(self, name: str | None) -> None:
         self._stage = name
+
+    def take(self) -> "MemoryPeaks":
+        """The peaks since the last ``take`` (or the start), then start afresh: one phase's figures."""
+        self.sample(with_pss=True)
+        peaks = MemoryPeaks(self.peak_rss, self.peak_pss, dict(self.stage_peaks))
+        self.peak_rss = self.peak_pss = 0
+        self.stage_peaks = {}
+        return peaks
 
     def pause(self) -> None:
         """Stop recording (the benchmark's own bookkeeping is not the pipeline's memory)."""

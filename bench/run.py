@@ -4,7 +4,8 @@
    (reused when the same generator made it before).
 2. Cold build on it with an empty parse cache, every stage timed: read, parse
    (``--workers`` processes), build tables, findings, validate, data docs,
-   write Parquet, publish; peak memory of the process tree sampled throughout.
+   write Parquet, publish; peak memory of the process tree sampled throughout
+   (reported per phase: the cold build, the queries, the incremental build).
 3. Accuracy: the tables against the generator's ground truth (all files, or an
    evenly spread sample of ``--accuracy-files`` for big corpora).
 4. Query latency of ``docs/queries/*.sql`` on the published warehouse.
@@ -101,6 +102,7 @@ def main(argv: list[str] | None = None) -> dict:
         print("cold build:")
         cold = Stopwatch(memory=memory)
         outcome = run_build(corpus.raw_dir, cache, warehouse, args.workers, cold)
+        cold_memory = memory.take()
         tables = outcome.tables
         projects, indicators = tables["projects"].num_rows, tables["indicators"].num_rows
         memory.pause()
@@ -110,10 +112,12 @@ def main(argv: list[str] | None = None) -> dict:
         memory.resume()
         print("queries ...", flush=True)
         query_times = queries.time_queries(warehouse / "warehouse.duckdb", queries.load_queries(QUERIES_DIR))
+        query_memory = memory.take()
         inc = None
         if not args.skip_incremental:
             print("incremental build (one file changed):")
             inc = incremental(args.seed, entries, corpus.raw_dir, cache, warehouse, args.workers, memory)
+            inc.update(memory.take().figures())
     print("baseline: pandas.read_csv on the same bytes ...", flush=True)
     paths = [corpus.raw_dir / e.source_file for e in entries]
     base = baseline.measure(paths, per_file=args.per_file_baseline, engines=tuple(args.baseline_engines.split(",")))
@@ -132,9 +136,8 @@ def main(argv: list[str] | None = None) -> dict:
         "indicator_rows_per_second": round(indicators / seconds_total, 1),
         "stage_seconds": {k: round(v, 3) for k, v in cold.seconds.items()},
         "write_parquet_seconds": round(outcome.write_parquet_seconds, 3),  # part of publish
-        "peak_rss_mb": round(memory.peak_rss / MB, 1),
-        "peak_pss_mb": round(memory.peak_pss / MB, 1),
-        "stage_peak_rss_mb": {k: round(v / MB, 1) for k, v in memory.stage_peaks.items()},
+        **cold_memory.figures(),  # the cold build's: peak_rss_mb, peak_pss_mb, stage_peak_rss_mb
+        "queries_peak_rss_mb": query_memory.figures()["peak_rss_mb"],
         "read_csv_seconds": base["seconds"],
         "read_csv_engine": base["engine"],
         "read_csv": base,
@@ -169,19 +172,21 @@ def print_figures(f: dict) -> None:
     for stage, seconds in f["stage_seconds"].items():
         print(f"  {stage:<15} {seconds:8.2f} s   peak {f['stage_peak_rss_mb'].get(stage, 0):,.0f} MB")
     print(f"    write Parquet {f['write_parquet_seconds']:8.2f} s   (part of publish)")
-    print(f"peak memory       {f['peak_rss_mb']:8,.0f} MB RSS ({f['peak_pss_mb']:,.0f} MB PSS), process tree")
+    print(f"peak memory       {f['peak_rss_mb']:8,.0f} MB RSS ({f['peak_pss_mb']:,.0f} MB PSS), process tree, cold build")
     print(f"pandas.read_csv   {f['read_csv_seconds']:8.2f} s ({f['read_csv_engine']} engine)   "
           f"ratio {f['ratio_vs_read_csv']:.1f}x")
     if f["incremental"]:
         inc = f["incremental"]
         how = "previous tables patched" if inc.get("patched") else "full rebuild"
-        print(f"incremental       {inc['seconds']:8.2f} s   ({inc['reparsed_files']} file re-parsed, {how})")
+        print(f"incremental       {inc['seconds']:8.2f} s   ({inc['reparsed_files']} file re-parsed, {how})   "
+              f"peak {inc['peak_rss_mb']:,.0f} MB RSS ({inc['peak_pss_mb']:,.0f} MB PSS)")
         for stage, seconds in inc["stages"].items():
-            print(f"  {stage:<15} {seconds:8.2f} s")
+            print(f"  {stage:<15} {seconds:8.2f} s   peak {inc['stage_peak_rss_mb'].get(stage, 0):,.0f} MB")
         print(f"    write Parquet {inc['write_parquet_seconds']:8.2f} s   (part of publish, beside the database patch)")
     print(f"validation        {f['validation_seconds']:8.2f} s   (+ findings {f['findings_seconds']:.2f} s)")
     if f["max_query_ms"] is not None:
-        print(f"queries           {f['max_query_ms']:8.1f} ms max over {len(f['queries'])}")
+        print(f"queries           {f['max_query_ms']:8.1f} ms max over {len(f['queries'])}   "
+              f"peak {f['queries_peak_rss_mb']:,.0f} MB RSS")
     for name, q in f["queries"].items():
         print(f"  {name:<40} {q.get('ms', q.get('error'))}")
     a = f["accuracy_detail"]

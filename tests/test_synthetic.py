@@ -161,4 +161,8 @@ def test_benchmark_smoke(tmp_path):
     assert written["reports"] == 12
     assert written["incremental"]["reparsed_files"] == 1
     assert written["incremental"]["patched"] is True
+    # memory is reported per phase: the cold build, the queries, the incremental build
+    assert written["peak_rss_mb"] > 0 and written["queries_peak_rss_mb"] > 0
+    assert written["incremental"]["peak_rss_mb"] > 0
+    assert set(written["stage_peak_rss_mb"]) == set(written["stage_seconds"])
     assert 0 < figures["accuracy"] <= 1
