@@ -84,4 +84,5 @@ def run_build(raw_dir: Path, cache_dir: Path, warehouse_dir: Path, workers: int,
         outcome.write_parquet_seconds = timed_write.seconds  # part of publish (overlapping the database when patched)
         return outcome
     finally:
+        run.abandon()  # a build still staged is not published
         warehouse.write_all_parquet = timed_write.inner

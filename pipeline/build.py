@@ -10,6 +10,8 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -45,7 +47,17 @@ from pipeline.quality.gx_runtime import warm_up
 from pipeline.quality.integrity import TableValidation, validate_tables
 from pipeline.sources import FileStat, ManifestEntry, RawFile, discover, read_manifest
 from pipeline.tables import TableBuilder, build_tables
-from pipeline.warehouse import DB_NAME, DatabasePatch, current_build, publish, sql_string
+from pipeline.warehouse import (
+    DB_NAME,
+    DatabasePatch,
+    build_lock,
+    commit_staging,
+    current_build,
+    discard_staging,
+    publish,
+    sql_string,
+    write_staging,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RAW_DIR = PROJECT_ROOT / "data" / "raw"
@@ -154,6 +166,12 @@ class WarehouseRun:
     those are parsed and the previous tables are patched (``pipeline.incremental``);
     validation then covers the rows that changed. Otherwise every stage runs on
     everything. Either way the published tables are those a full build gives.
+
+    A patched build is written into its staging folder (under the build lock) while
+    the changed rows are validated and their Data Docs rendered: Great Expectations
+    is Python, DuckDB and Arrow work outside the GIL. It is published only if
+    validation passes, else discarded. A full build validates every row in pandas
+    frames first and writes afterwards, so their memory does not add up.
     """
 
     def __init__(self, raw_dir: Path, warehouse_dir: Path, cache_dir: Path | None, workers: int = 1,
@@ -171,6 +189,8 @@ class WarehouseRun:
         self.tables: dict[str, pa.Table] = {}
         self.validations: dict[str, TableValidation] = {}
         self.file_states: dict[str, FileState] = {}
+        self._staging: Future[Path] | None = None  # the build being written while validation runs
+        self._held = ExitStack()  # the build lock, held from staging to publishing
 
     @property
     def incremental(self) -> bool:
@@ -242,32 +262,64 @@ class WarehouseRun:
         else:
             findings = find_all(self.tables)
         self.tables["quality_findings"] = findings
+        if self.delta:
+            self._start_staging()
         return findings
+
+    def _database_patch(self) -> DatabasePatch | None:
+        if not self.delta:
+            return None
+        cross = ", ".join(sql_string(name) for name in CROSS_REPORT_CHECKS)
+        return DatabasePatch(self.previous.folder / DB_NAME, self.delta.touched, dict(self.partial),
+                             also_replaced={"quality_findings": f"check_name IN ({cross})"})
+
+    def _write_extras(self, folder: Path) -> None:
+        """What the next run needs to patch this build: the files' states, the tables' snapshot."""
+        state = BuildState(code_fingerprint(), manifest_digest(self.inventory.manifest), str(self.raw_dir.resolve()),
+                           self.file_states)
+        write_state(state, folder)
+        write_snapshot(self.tables, folder)
+
+    def _start_staging(self) -> None:
+        """Write the build into a staging folder in a background thread (see the class docstring)."""
+        self._held.enter_context(build_lock(self.warehouse_dir))
+        pool = self._held.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="staging"))
+        self._staging = pool.submit(write_staging, self.tables, self.warehouse_dir, self._database_patch(),
+                                    self._write_extras)
+
+    def abandon(self) -> None:
+        """Drop a build being staged (validation failed, or the run stops): nothing is published."""
+        staging, self._staging = self._staging, None
+        try:
+            if staging is not None and staging.exception() is None:
+                discard_staging(staging.result())
+        finally:
+            self._held.close()
 
     def validate(self) -> dict[str, TableValidation]:
         """Every table's suite, on the rows that changed when the build is incremental
         (the others passed when they were published, and keys cannot collide with them)."""
         rows = self.partial if self.delta else self.tables
-        self.validations = validate_tables(rows, projects=self.tables["projects"])
-        raise_if_failed(self.validations)
+        try:
+            self.validations = validate_tables(rows, projects=self.tables["projects"])
+            raise_if_failed(self.validations)
+        except BaseException:
+            self.abandon()
+            raise
         return self.validations
 
     def publish(self, docs_dir: Path | None = None) -> Path:
         """Publish the tables (with ``docs_dir``, the Data Docs, when given)."""
-        patch = None
-        if self.delta:
-            cross = ", ".join(sql_string(name) for name in CROSS_REPORT_CHECKS)
-            patch = DatabasePatch(self.previous.folder / DB_NAME, self.delta.touched, dict(self.partial),
-                                  also_replaced={"quality_findings": f"check_name IN ({cross})"})
-        state = BuildState(code_fingerprint(), manifest_digest(self.inventory.manifest), str(self.raw_dir.resolve()),
-                           self.file_states)
-
-        def extras(folder: Path) -> None:
-            write_state(state, folder)
-            write_snapshot(self.tables, folder)
-
         extra_dirs = {"data_docs": docs_dir} if docs_dir is not None else None
-        return publish(self.tables, self.warehouse_dir, extra_dirs=extra_dirs, patch=patch, write_extras=extras)
+        if self._staging is None:
+            return publish(self.tables, self.warehouse_dir, extra_dirs=extra_dirs, patch=self._database_patch(),
+                           write_extras=self._write_extras)
+        try:
+            folder = commit_staging(self._staging.result(), self.warehouse_dir, list(self.tables), extra_dirs)
+            self._staging = None
+            return folder
+        finally:
+            self.abandon()  # releases the lock (and drops the staging folder if committing failed)
 
 
 def build_warehouse(
@@ -281,18 +333,21 @@ def build_warehouse(
     """Raw files -> validated warehouse, published atomically; raises IntegrityFailed."""
     run = WarehouseRun(raw_dir, warehouse_dir, cache_dir, workers, incremental)
     seconds: dict[str, float] = {}
-    for name, step in (("read", run.read), ("parse", run.parse), ("build tables", run.build_tables),
-                       ("findings", run.find), ("validate", run.validate)):
-        stage(name)
+    try:
+        for name, step in (("read", run.read), ("parse", run.parse), ("build tables", run.build_tables),
+                           ("findings", run.find), ("validate", run.validate)):
+            stage(name)
+            started = time.perf_counter()
+            step()
+            seconds[name.replace(" ", "_")] = time.perf_counter() - started
+        stage("publish")
         started = time.perf_counter()
-        step()
-        seconds[name.replace(" ", "_")] = time.perf_counter() - started
-    stage("publish")
-    started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp:
-        docs_dir = Path(tmp) / "data_docs"
-        build_data_docs(run.validations, docs_dir)
-        folder = run.publish(docs_dir)
-    seconds["publish"] = time.perf_counter() - started
+        with tempfile.TemporaryDirectory() as tmp:
+            docs_dir = Path(tmp) / "data_docs"
+            build_data_docs(run.validations, docs_dir)
+            folder = run.publish(docs_dir)
+        seconds["publish"] = time.perf_counter() - started
+    finally:
+        run.abandon()
     reparsed = len(run.delta.changed) if run.delta else len(run.inventory.files)
     return BuildReport(folder, run.tables, run.validations, seconds, reparsed, run.incremental)

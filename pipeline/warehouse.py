@@ -36,6 +36,7 @@ from pipeline.schema import TABLES
 DB_NAME = "warehouse.duckdb"
 VERSIONS = "versions"
 CURRENT = "current"
+STAGING_PREFIX = ".staging-"
 KEEP_VERSIONS = 2
 VIEWS_SQL = Path(__file__).with_name("views.sql")
 #: The oldest storage format the database file is written in: DuckDB 1.0 and later clients
@@ -242,7 +243,7 @@ def _prune(versions_dir: Path, keep: str) -> None:
     The build ``current`` points to is never dropped: runs killed between the
     rename and the switch leave newer, never-published folders behind.
     """
-    for stale in versions_dir.glob(".staging-*"):
+    for stale in versions_dir.glob(f"{STAGING_PREFIX}*"):
         shutil.rmtree(stale, ignore_errors=True)
     live = versions_dir.parent / CURRENT
     live_name = live.resolve().name if live.exists() else None
@@ -265,14 +266,26 @@ def publish(
     the database from the published one instead of from scratch; ``write_extras``
     writes more files into the build folder before it is published.
     """
-    warehouse_dir = warehouse_dir.resolve()
-    versions_dir = warehouse_dir / VERSIONS
     with build_lock(warehouse_dir):
-        versions_dir.mkdir(parents=True, exist_ok=True)
-        _prune(versions_dir, keep="")
-        run_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 10**9:09d}"
-        staging = versions_dir / f".staging-{run_id}"
-        staging.mkdir()
+        staging = write_staging(tables, warehouse_dir, patch, write_extras)
+        return commit_staging(staging, warehouse_dir, list(tables), extra_dirs)
+
+
+def write_staging(
+    tables: dict[str, pa.Table],
+    warehouse_dir: Path,
+    patch: DatabasePatch | None = None,
+    write_extras: Callable[[Path], None] | None = None,
+) -> Path:
+    """A new build written into a hidden staging folder, not published (the caller holds
+    ``build_lock``; ``commit_staging`` publishes it, ``discard_staging`` drops it)."""
+    versions_dir = warehouse_dir.resolve() / VERSIONS
+    versions_dir.mkdir(parents=True, exist_ok=True)
+    _prune(versions_dir, keep="")
+    run_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 10**9:09d}"
+    staging = versions_dir / f"{STAGING_PREFIX}{run_id}"
+    staging.mkdir()
+    try:
         with ThreadPoolExecutor(max_workers=2) as side:  # files are written while DuckDB works
             extras = side.submit(write_extras, staging) if write_extras is not None else None
             if patch is not None and patch.base.exists():  # the database does not read the Parquet files
@@ -281,17 +294,34 @@ def publish(
                 parquet.result()
             else:
                 build_database(write_all_parquet(tables, staging), staging / DB_NAME)
-            for name, source in (extra_dirs or {}).items():
-                if source.exists():
-                    shutil.copytree(source, staging / name)
             if extras is not None:
                 extras.result()
-        final = versions_dir / run_id
-        os.replace(staging, final)
-        _switch_symlink(warehouse_dir / CURRENT, f"{VERSIONS}/{run_id}")
-        _ensure_entry_links(warehouse_dir, [DB_NAME, *[f"{n}.parquet" for n in tables], *(extra_dirs or {})])
-        _prune(versions_dir, keep=run_id)
-        return final
+    except BaseException:
+        discard_staging(staging)  # (a killed run's leftovers are pruned by the next one)
+        raise
+    return staging
+
+
+def commit_staging(staging: Path, warehouse_dir: Path, table_names: list[str],
+                   extra_dirs: dict[str, Path] | None = None) -> Path:
+    """Publish a staging folder (``extra_dirs`` copied in first): one rename, one switch of
+    ``current``, then old builds pruned. The caller holds ``build_lock``."""
+    warehouse_dir = warehouse_dir.resolve()
+    for name, source in (extra_dirs or {}).items():
+        if source.exists():
+            shutil.copytree(source, staging / name)
+    run_id = staging.name.removeprefix(STAGING_PREFIX)
+    final = staging.parent / run_id
+    os.replace(staging, final)
+    _switch_symlink(warehouse_dir / CURRENT, f"{VERSIONS}/{run_id}")
+    _ensure_entry_links(warehouse_dir, [DB_NAME, *[f"{n}.parquet" for n in table_names], *(extra_dirs or {})])
+    _prune(final.parent, keep=run_id)
+    return final
+
+
+def discard_staging(staging: Path) -> None:
+    """Drop a staging folder that is not to be published."""
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def current_build(warehouse_dir: Path) -> Path | None:
