@@ -213,12 +213,18 @@ chains(project_id, lineage_id) AS (
     SELECT project_id, project_id FROM reports WHERE project_id NOT IN (SELECT project_id FROM links)
     UNION ALL
     SELECT l.project_id, c.lineage_id FROM links l JOIN chains c ON l.predecessor_id = c.project_id
+),
+names AS (
+    -- the name in the latest report; two reports at the same position (a lineage that
+    -- branched): the greater project_id, so every build names the lineage the same way
+    -- (an aggregate, not a window over every row: it runs in parallel)
+    SELECT c.lineage_id, arg_max(r.project_name, (coalesce(r.position, -1), r.project_id)) AS lineage_name
+    FROM chains c JOIN reports r USING (project_id)
+    GROUP BY c.lineage_id
 )
 SELECT
     c.lineage_id,
-    -- the name in the latest report; two reports at the same position (a lineage that
-    -- branched): the greater project_id, so every build names the lineage the same way
-    arg_max(r.project_name, (coalesce(r.position, -1), r.project_id)) OVER (PARTITION BY c.lineage_id) AS lineage_name,
+    n.lineage_name,
     r.project_id,
     r.fiscal_year,
     r.report_type,
@@ -230,6 +236,7 @@ SELECT
     l.name_overlap
 FROM chains c
 JOIN reports r USING (project_id)
+JOIN names n USING (lineage_id)
 LEFT JOIN links l USING (project_id);
 
 COMMENT ON VIEW project_lineage IS '项目沿革 | one row per project report: which lineage (the same project across years, under changing names) it belongs to and why it was linked to its predecessor';
