@@ -36,6 +36,7 @@ from pipeline.incremental import (
     patch_tables,
     plan_delta,
     previous_build,
+    read_snapshot,
     touched_years,
     write_snapshot,
 )
@@ -280,6 +281,14 @@ class WarehouseRun:
         write_state(state, folder)
         write_snapshot(self.tables, folder)
 
+    def _map_tables(self, folder: Path) -> None:
+        """The tables, from here on, memory-mapped from the snapshot just written into ``folder``:
+        while DuckDB builds the database their pages are the page cache's (which the kernel
+        can drop and read back), not this process's memory."""
+        mapped = read_snapshot(folder)
+        if mapped is not None:
+            self.tables.update(mapped)
+
     def _start_staging(self) -> None:
         """Write the build into a staging folder in a background thread (see the class docstring)."""
         self._held.enter_context(build_lock(self.warehouse_dir))
@@ -313,7 +322,7 @@ class WarehouseRun:
         extra_dirs = {"data_docs": docs_dir} if docs_dir is not None else None
         if self._staging is None:
             return publish(self.tables, self.warehouse_dir, extra_dirs=extra_dirs, patch=self._database_patch(),
-                           write_extras=self._write_extras)
+                           write_extras=self._write_extras, files_written=self._map_tables)
         try:
             folder = commit_staging(self._staging.result(), self.warehouse_dir, list(self.tables), extra_dirs)
             self._staging = None

@@ -259,15 +259,17 @@ def publish(
     extra_dirs: dict[str, Path] | None = None,
     patch: DatabasePatch | None = None,
     write_extras: Callable[[Path], None] | None = None,
+    files_written: Callable[[Path], None] | None = None,
 ) -> Path:
     """Write every table and switch ``current`` to the new build; returns its folder.
 
     ``extra_dirs`` are folders copied into the build (e.g. Data Docs); ``patch`` makes
     the database from the published one instead of from scratch; ``write_extras``
-    writes more files into the build folder before it is published.
+    writes more files into the build folder before it is published; ``files_written``:
+    see ``write_staging``.
     """
     with build_lock(warehouse_dir):
-        staging = write_staging(tables, warehouse_dir, patch, write_extras)
+        staging = write_staging(tables, warehouse_dir, patch, write_extras, files_written)
         return commit_staging(staging, warehouse_dir, list(tables), extra_dirs)
 
 
@@ -276,9 +278,14 @@ def write_staging(
     warehouse_dir: Path,
     patch: DatabasePatch | None = None,
     write_extras: Callable[[Path], None] | None = None,
+    files_written: Callable[[Path], None] | None = None,
 ) -> Path:
     """A new build written into a hidden staging folder, not published (the caller holds
-    ``build_lock``; ``commit_staging`` publishes it, ``discard_staging`` drops it)."""
+    ``build_lock``; ``commit_staging`` publishes it, ``discard_staging`` drops it).
+
+    Without a ``patch`` the database is built from the Parquet files once they and the
+    extras are written; ``files_written(staging)`` is called then, before DuckDB starts
+    (e.g. to let the tables in memory go while the database is built)."""
     versions_dir = warehouse_dir.resolve() / VERSIONS
     versions_dir.mkdir(parents=True, exist_ok=True)
     _prune(versions_dir, keep="")
@@ -293,7 +300,12 @@ def write_staging(
                 patch_database(patch, staging / DB_NAME)
                 parquet.result()
             else:
-                build_database(write_all_parquet(tables, staging), staging / DB_NAME)
+                parquet_paths = write_all_parquet(tables, staging)
+                if extras is not None:
+                    extras.result()
+                if files_written is not None:
+                    files_written(staging)
+                build_database(parquet_paths, staging / DB_NAME)
             if extras is not None:
                 extras.result()
     except BaseException:
