@@ -29,6 +29,10 @@ POSITIVE = ("≥", ">", "=")
 
 def _quantitative(data: CheckData) -> pd.Series:
     """Numeric target with an operator, numeric actual, same unit (or both without)."""
+    return data.memo("quantitative", lambda: _compute_quantitative(data))
+
+
+def _compute_quantitative(data: CheckData) -> pd.Series:
     ind, units = data.indicators, data.units
     same_unit = (units["target"] == units["actual"]) | (units["target"].isna() & units["actual"].isna())
     return ind["target_value"].notna() & ind["actual_value"].notna() & ind["target_operator"].notna() & same_unit
@@ -49,6 +53,11 @@ def target_met(ind: pd.DataFrame) -> pd.Series:
     return pd.Series(np.select(conditions, choices, default=False), index=ind.index, dtype=bool)
 
 
+def _target_met(data: CheckData) -> pd.Series:
+    """``target_met`` of every indicator, computed once per run."""
+    return data.memo("target_met", lambda: target_met(data.indicators))
+
+
 def indicator_score_within_weight(data: CheckData) -> pd.DataFrame:
     ind = data.indicators
     bad = ind[(ind["score"] < -EPS) | (ind["score"] > ind["weight"] + EPS)]
@@ -67,7 +76,7 @@ def indicator_score_within_weight(data: CheckData) -> pd.DataFrame:
 
 def indicator_score_exceeds_achievement(data: CheckData) -> pd.DataFrame:
     ind = data.indicators
-    unmet = _quantitative(data) & ind["target_operator"].isin(POSITIVE) & (ind["target_value"] > 0) & ~target_met(ind)
+    unmet = _quantitative(data) & ind["target_operator"].isin(POSITIVE) & (ind["target_value"] > 0) & ~_target_met(data)
     expected = ind["weight"] * ind["actual_value"].clip(lower=0) / ind["target_value"]
     bad = ind[unmet & (ind["score"] > expected + SCORE_TOLERANCE + EPS)]
     if bad.empty:
@@ -89,7 +98,7 @@ def indicator_score_exceeds_achievement(data: CheckData) -> pd.DataFrame:
 
 def target_met_but_points_deducted(data: CheckData) -> pd.DataFrame:
     ind = data.indicators
-    bad = ind[_quantitative(data) & target_met(ind) & (ind["score"] < ind["weight"] - EPS)]
+    bad = ind[_quantitative(data) & _target_met(data) & (ind["score"] < ind["weight"] - EPS)]
     if bad.empty:
         return no_findings()
     return emit(
