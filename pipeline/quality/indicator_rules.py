@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.quality.data import CheckData
+from pipeline.quality.frames import isin, per_distinct
 from pipeline.quality.precision import EPS, fmt_series
 from pipeline.quality.rows import emit, key_indicators, no_findings, texts
 from pipeline.vocabulary import (
@@ -170,22 +171,26 @@ _EXPECTED_LEVEL2 = {
 }
 
 
-def level2_contradicts_indicator_name(data: CheckData) -> pd.DataFrame:
-    ind = data.indicators
-    candidate = ind["level2"].notna() & ind["name"].str.contains(_ANY_KIND, na=False)
-    rows = ind.loc[candidate, ["project_id", "name", "level2"]]
-    rows = rows.assign(template=data.template_of(rows["project_id"]))
-    name = rows["name"].astype(str)
-    kind = pd.Series(
+def _name_kind(names: pd.Series) -> pd.Series:
+    """cost / satisfaction / timeliness, the kind an indicator name points to ("" for none)."""
+    name = names.astype(str)
+    return pd.Series(
         np.select(
             [name.str.contains(_COST.pattern), name.str.contains(_SATISFACTION.pattern),
              name.str.contains(_TIMELINESS.pattern)],
             ["cost", "satisfaction", "timeliness"],
             default="",
         ),
-        index=rows.index,
+        index=names.index,
     )
-    rows, kind = rows[kind != ""], kind[kind != ""]
+
+
+def level2_contradicts_indicator_name(data: CheckData) -> pd.DataFrame:
+    ind = data.indicators
+    kinds = per_distinct(ind["name"], _name_kind)
+    candidate = ind["level2"].notna() & (kinds != "")
+    rows, kind = ind.loc[candidate, ["project_id", "name", "level2"]], kinds[candidate]
+    rows = rows.assign(template=data.template_of(rows["project_id"]))
     if rows.empty:
         return no_findings()
     current = rows["template"] == TEMPLATE_CURRENT
@@ -255,11 +260,11 @@ def status_only_actual(data: CheckData) -> pd.DataFrame:
 
 def ambiguous_ratio_scale(data: CheckData) -> pd.DataFrame:
     ind = data.indicators
-    is_rate = ind["name"].fillna("").str.endswith("率")
+    is_rate = per_distinct(ind["name"], lambda names: names.fillna("").str.endswith("率"))
     unit = data.units["target"]
     percent_scale = is_rate & (ind["target_value"] > 1) & (unit.isna() | (unit == "%"))
     small = is_rate & unit.isna() & (ind["target_value"] > 0) & (ind["target_value"] <= 1)
-    on_percent = ind.loc[small, "project_id"].isin(ind.loc[percent_scale, "project_id"].unique())
+    on_percent = isin(ind.loc[small, "project_id"], ind.loc[percent_scale, "project_id"])
     bad = ind.loc[on_percent.index[on_percent.to_numpy()]]
     if bad.empty:
         return no_findings()
@@ -278,8 +283,8 @@ _OPERATOR_CHARS = re.compile(r"[≥≤<>=＜＞＝≧≦]")
 
 def target_not_machine_readable(data: CheckData) -> pd.DataFrame:
     ind = data.indicators
-    raw = ind["target_raw"].fillna("")
-    bad = ind[raw.str.contains(_OPERATOR_CHARS) & ind["target_value"].isna()]
+    has_operator = per_distinct(ind["target_raw"], lambda raw: raw.fillna("").str.contains(_OPERATOR_CHARS))
+    bad = ind[has_operator & ind["target_value"].isna()]
     if bad.empty:
         return no_findings()
     return emit(
@@ -336,7 +341,9 @@ def misspelling_in_report(data: CheckData) -> pd.DataFrame:
     if not pattern:
         return no_findings()
     columns = ("name", "target_raw", "actual_raw")
-    hits = np.logical_or.reduce([ind[c].str.contains(pattern, na=False).to_numpy() for c in columns])
+    hits = np.logical_or.reduce([
+        per_distinct(ind[c], lambda text: text.str.contains(pattern, na=False)).to_numpy() for c in columns
+    ])
     bad = ind[hits]
     if bad.empty:
         return no_findings()
