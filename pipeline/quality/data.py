@@ -8,7 +8,7 @@ from functools import cached_property
 import pandas as pd
 import pyarrow as pa
 
-from pipeline.quality.frames import frames
+from pipeline.quality.frames import frames, per_distinct
 from pipeline.quality.precision import half_unit_yuan, printed_decimals
 from pipeline.records import FUND_TOTAL
 
@@ -75,7 +75,7 @@ class CheckData:
 
     def template_of(self, project_ids: pd.Series) -> pd.Series:
         """The template of each project id."""
-        return project_ids.map(self._templates)
+        return per_distinct(project_ids, lambda ids: ids.map(self._templates))
 
     @cached_property
     def funds_in_context(self) -> pd.DataFrame:

@@ -118,9 +118,11 @@ def status_score_outside_band(data: CheckData) -> pd.DataFrame:
     rows = ind.loc[ind["achievement"].notna() & (ind["weight"] > 0), ["achievement", "score", "weight"]]
     status = rows["achievement"]
     ratio = (rows["score"] / rows["weight"]).round(9)
-    low = status.map({k: float(v[0]) for k, v in STATUS_BANDS.items()}).astype("float64")
-    high = status.map({k: float(v[1]) for k, v in STATUS_BANDS.items()}).astype("float64")
-    closed = status.map({k: v[2] for k, v in STATUS_BANDS.items()}).astype("object").fillna(False).astype(bool)
+    low = per_distinct(status, lambda s: s.map({k: float(v[0]) for k, v in STATUS_BANDS.items()}).astype("float64"))
+    high = per_distinct(status, lambda s: s.map({k: float(v[1]) for k, v in STATUS_BANDS.items()}).astype("float64"))
+    closed = per_distinct(
+        status, lambda s: s.map({k: v[2] for k, v in STATUS_BANDS.items()}).astype("object").fillna(False).astype(bool)
+    )
     inside = (ratio >= low) & ((ratio < high) | (closed & (ratio <= high)))
     outside = rows.index[(low.notna() & ratio.notna() & ~inside).to_numpy()]
     bad = ind.loc[outside]
