@@ -17,12 +17,15 @@ Only an unambiguous best match is compared.
 
 from __future__ import annotations
 
+from collections import Counter
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from pipeline.quality.data import CheckData
+from pipeline.quality.frames import per_distinct
 from pipeline.quality.precision import EPS, fmt_series, half_unit_yuan
 from pipeline.quality.rows import emit, key_funds, no_findings, texts
 from pipeline.records import FUND_TOTAL
@@ -46,10 +49,19 @@ def similarity_if_reachable(a: str | None, b: str | None, needed: float) -> floa
     whatever its exact similarity, so nothing it decides changes)."""
     if not a or not b:
         return 0.0
-    matcher = SequenceMatcher(None, a, b)
-    if needed > 0 and (matcher.real_quick_ratio() < needed or matcher.quick_ratio() < needed):
-        return 0.0
-    return matcher.ratio()
+    if needed > 0:
+        length = len(a) + len(b)
+        if 2.0 * min(len(a), len(b)) / length < needed:  # SequenceMatcher.real_quick_ratio
+            return 0.0
+        if 2.0 * sum((_char_counts(a) & _char_counts(b)).values()) / length < needed:  # .quick_ratio
+            return 0.0
+    return SequenceMatcher(None, a, b).ratio()
+
+
+@lru_cache(maxsize=1 << 16)
+def _char_counts(text: str) -> Counter:
+    """The characters of a name with their counts (names recur across many pairs)."""
+    return Counter(text)
 
 
 def _units_alike(a: str | None, b: str | None) -> bool:
@@ -60,7 +72,23 @@ def _units_alike(a: str | None, b: str | None) -> bool:
 
 def match_key(text: pd.Series) -> pd.Series:
     """Names and units folded for matching: NFKC (full/half width), no whitespace."""
+    return per_distinct(text, _folded)
+
+
+def _folded(text: pd.Series) -> pd.Series:
     return text.fillna("").astype(str).str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
+
+
+def _per_distinct_pair(function, *columns) -> list:
+    """``function`` over the rows of ``columns``, called once per distinct row (pairs of
+    names and units repeat: a unit's projects meet the same candidates)."""
+    results: dict = {}
+    out = []
+    for args in zip(*(np.asarray(column, dtype=object) for column in columns)):
+        if args not in results:
+            results[args] = function(*args)
+        out.append(results[args])
+    return out
 
 
 def _with_amounts(rows: pd.DataFrame) -> pd.DataFrame:
@@ -133,9 +161,9 @@ def match_prior_year_reports(data: CheckData) -> pd.DataFrame:
         return pd.DataFrame()
     names = match_key(projects["project_name"])
     pairs = pairs.assign(_name=pairs["project_id"].map(names), c_name=pairs["c_project_id"].map(names))
-    units_alike = [_units_alike(a, b) for a, b in zip(pairs["_unit"], pairs["c_unit"])]
+    units_alike = _per_distinct_pair(_units_alike, pairs["_unit"], pairs["c_unit"])
     needed = np.where(pairs["_stage"] == 1, np.where(units_alike, 0.0, NAME_PLAUSIBLE), NAME_SIMILAR)
-    name_sim = [similarity_if_reachable(a, b, n) for a, b, n in zip(pairs["_name"], pairs["c_name"], needed)]
+    name_sim = _per_distinct_pair(similarity_if_reachable, pairs["_name"], pairs["c_name"], needed)
     pairs = pairs.assign(name_similarity=name_sim, units_alike=units_alike)
     accepted = np.where(
         pairs["_stage"] == 1,

@@ -8,8 +8,8 @@ from functools import cached_property
 import pandas as pd
 import pyarrow as pa
 
-from pipeline.quality.frames import frames
-from pipeline.quality.precision import half_unit_yuan
+from pipeline.quality.frames import frames, per_distinct
+from pipeline.quality.precision import half_unit_yuan, printed_decimals
 from pipeline.records import FUND_TOTAL
 
 PROJECT_CONTEXT = ["project_id", "report_type", "template", "fiscal_year"]
@@ -27,6 +27,13 @@ COLUMNS = {
         "target_unit", "actual_raw", "actual_value", "actual_unit", "achievement", "weight", "score",
         "deviation_reason", *PROVENANCE,
     ],
+    "funds": [
+        "project_id", "fiscal_year", "fund_source", "amount_unit", "budget_initial_yuan", "budget_initial_raw",
+        "budget_full_year_yuan", "budget_full_year_raw", "executed_yuan", "executed_raw",
+        "execution_rate_reported_pct", "execution_rate_raw", "execution_rate_pct", "weight", "score", "score_raw",
+        *PROVENANCE,
+    ],
+    "scores": ["project_id", "component", "max_points", "reported_score", *PROVENANCE],
     "parse_notes": ["project_id", "code", *PROVENANCE],
 }
 PERCENT_ALIASES = {"百分比": "%", "％": "%"}
@@ -68,7 +75,7 @@ class CheckData:
 
     def template_of(self, project_ids: pd.Series) -> pd.Series:
         """The template of each project id."""
-        return project_ids.map(self._templates)
+        return per_distinct(project_ids, lambda ids: ids.map(self._templates))
 
     @cached_property
     def funds_in_context(self) -> pd.DataFrame:
@@ -125,3 +132,8 @@ class CheckData:
             {col: half_unit_yuan(f[raw], f[col], f["amount_unit"]) for col, raw in MONEY_RAW.items()},
             index=f.index,
         )
+
+    @cached_property
+    def rate_decimals(self) -> pd.Series:
+        """Decimals of each funds row's printed execution rate."""
+        return printed_decimals(self.funds["execution_rate_raw"], self.funds["execution_rate_reported_pct"])

@@ -52,10 +52,10 @@ def to_arrow(findings: pd.DataFrame) -> pa.Table:
         if pa.types.is_integer(field.type):
             array = pa.array(pd.to_numeric(column, errors="coerce").astype("Int64"), type=pa.int64()).cast(field.type)
         else:
-            text = column.astype("object").where(column.notna(), None)
-            try:
-                array = pa.array(text, type=pa.string(), from_pandas=True)
+            try:  # from_pandas: NaN and None become nulls
+                array = pa.array(column.astype("object"), type=pa.string(), from_pandas=True)
             except (pa.ArrowTypeError, pa.ArrowInvalid):
+                text = column.astype("object").where(column.notna(), None)
                 array = pa.array(text.map(lambda v: v if v is None else str(v)), type=pa.string())
             if pa.types.is_dictionary(field.type):
                 array = array.dictionary_encode().cast(field.type)

@@ -25,7 +25,7 @@ def rate_interval(executed: pd.Series, budget: pd.Series, h_exec: pd.Series, h_b
 def _rate_agrees(data: CheckData, funds: pd.DataFrame, budget_col: str) -> pd.Series:
     """Printed rate consistent with executed / ``budget_col``? (NaN where not applicable)."""
     printed = funds["execution_rate_reported_pct"]
-    decimals = printed_decimals(funds["execution_rate_raw"], printed)
+    decimals = data.rate_decimals.loc[funds.index]
     executed, budget = funds["executed_yuan"], funds[budget_col]
     half = data.fund_half_units.loc[funds.index]
     h_exec, h_budget = half["executed_yuan"], half[budget_col]

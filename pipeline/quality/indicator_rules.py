@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.quality.data import CheckData
+from pipeline.quality.frames import isin, per_distinct
 from pipeline.quality.precision import EPS, fmt_series
 from pipeline.quality.rows import emit, key_indicators, no_findings, texts
 from pipeline.vocabulary import (
@@ -29,6 +30,10 @@ POSITIVE = ("≥", ">", "=")
 
 def _quantitative(data: CheckData) -> pd.Series:
     """Numeric target with an operator, numeric actual, same unit (or both without)."""
+    return data.memo("quantitative", lambda: _compute_quantitative(data))
+
+
+def _compute_quantitative(data: CheckData) -> pd.Series:
     ind, units = data.indicators, data.units
     same_unit = (units["target"] == units["actual"]) | (units["target"].isna() & units["actual"].isna())
     return ind["target_value"].notna() & ind["actual_value"].notna() & ind["target_operator"].notna() & same_unit
@@ -49,6 +54,11 @@ def target_met(ind: pd.DataFrame) -> pd.Series:
     return pd.Series(np.select(conditions, choices, default=False), index=ind.index, dtype=bool)
 
 
+def _target_met(data: CheckData) -> pd.Series:
+    """``target_met`` of every indicator, computed once per run."""
+    return data.memo("target_met", lambda: target_met(data.indicators))
+
+
 def indicator_score_within_weight(data: CheckData) -> pd.DataFrame:
     ind = data.indicators
     bad = ind[(ind["score"] < -EPS) | (ind["score"] > ind["weight"] + EPS)]
@@ -67,7 +77,7 @@ def indicator_score_within_weight(data: CheckData) -> pd.DataFrame:
 
 def indicator_score_exceeds_achievement(data: CheckData) -> pd.DataFrame:
     ind = data.indicators
-    unmet = _quantitative(data) & ind["target_operator"].isin(POSITIVE) & (ind["target_value"] > 0) & ~target_met(ind)
+    unmet = _quantitative(data) & ind["target_operator"].isin(POSITIVE) & (ind["target_value"] > 0) & ~_target_met(data)
     expected = ind["weight"] * ind["actual_value"].clip(lower=0) / ind["target_value"]
     bad = ind[unmet & (ind["score"] > expected + SCORE_TOLERANCE + EPS)]
     if bad.empty:
@@ -89,7 +99,7 @@ def indicator_score_exceeds_achievement(data: CheckData) -> pd.DataFrame:
 
 def target_met_but_points_deducted(data: CheckData) -> pd.DataFrame:
     ind = data.indicators
-    bad = ind[_quantitative(data) & target_met(ind) & (ind["score"] < ind["weight"] - EPS)]
+    bad = ind[_quantitative(data) & _target_met(data) & (ind["score"] < ind["weight"] - EPS)]
     if bad.empty:
         return no_findings()
     return emit(
@@ -108,9 +118,11 @@ def status_score_outside_band(data: CheckData) -> pd.DataFrame:
     rows = ind.loc[ind["achievement"].notna() & (ind["weight"] > 0), ["achievement", "score", "weight"]]
     status = rows["achievement"]
     ratio = (rows["score"] / rows["weight"]).round(9)
-    low = status.map({k: float(v[0]) for k, v in STATUS_BANDS.items()}).astype("float64")
-    high = status.map({k: float(v[1]) for k, v in STATUS_BANDS.items()}).astype("float64")
-    closed = status.map({k: v[2] for k, v in STATUS_BANDS.items()}).astype("object").fillna(False).astype(bool)
+    low = per_distinct(status, lambda s: s.map({k: float(v[0]) for k, v in STATUS_BANDS.items()}).astype("float64"))
+    high = per_distinct(status, lambda s: s.map({k: float(v[1]) for k, v in STATUS_BANDS.items()}).astype("float64"))
+    closed = per_distinct(
+        status, lambda s: s.map({k: v[2] for k, v in STATUS_BANDS.items()}).astype("object").fillna(False).astype(bool)
+    )
     inside = (ratio >= low) & ((ratio < high) | (closed & (ratio <= high)))
     outside = rows.index[(low.notna() & ratio.notna() & ~inside).to_numpy()]
     bad = ind.loc[outside]
@@ -161,22 +173,26 @@ _EXPECTED_LEVEL2 = {
 }
 
 
-def level2_contradicts_indicator_name(data: CheckData) -> pd.DataFrame:
-    ind = data.indicators
-    candidate = ind["level2"].notna() & ind["name"].str.contains(_ANY_KIND, na=False)
-    rows = ind.loc[candidate, ["project_id", "name", "level2"]]
-    rows = rows.assign(template=data.template_of(rows["project_id"]))
-    name = rows["name"].astype(str)
-    kind = pd.Series(
+def _name_kind(names: pd.Series) -> pd.Series:
+    """cost / satisfaction / timeliness, the kind an indicator name points to ("" for none)."""
+    name = names.astype(str)
+    return pd.Series(
         np.select(
             [name.str.contains(_COST.pattern), name.str.contains(_SATISFACTION.pattern),
              name.str.contains(_TIMELINESS.pattern)],
             ["cost", "satisfaction", "timeliness"],
             default="",
         ),
-        index=rows.index,
+        index=names.index,
     )
-    rows, kind = rows[kind != ""], kind[kind != ""]
+
+
+def level2_contradicts_indicator_name(data: CheckData) -> pd.DataFrame:
+    ind = data.indicators
+    kinds = per_distinct(ind["name"], _name_kind)
+    candidate = ind["level2"].notna() & (kinds != "")
+    rows, kind = ind.loc[candidate, ["project_id", "name", "level2"]], kinds[candidate]
+    rows = rows.assign(template=data.template_of(rows["project_id"]))
     if rows.empty:
         return no_findings()
     current = rows["template"] == TEMPLATE_CURRENT
@@ -246,11 +262,11 @@ def status_only_actual(data: CheckData) -> pd.DataFrame:
 
 def ambiguous_ratio_scale(data: CheckData) -> pd.DataFrame:
     ind = data.indicators
-    is_rate = ind["name"].fillna("").str.endswith("率")
+    is_rate = per_distinct(ind["name"], lambda names: names.fillna("").str.endswith("率"))
     unit = data.units["target"]
     percent_scale = is_rate & (ind["target_value"] > 1) & (unit.isna() | (unit == "%"))
     small = is_rate & unit.isna() & (ind["target_value"] > 0) & (ind["target_value"] <= 1)
-    on_percent = ind.loc[small, "project_id"].isin(ind.loc[percent_scale, "project_id"].unique())
+    on_percent = isin(ind.loc[small, "project_id"], ind.loc[percent_scale, "project_id"])
     bad = ind.loc[on_percent.index[on_percent.to_numpy()]]
     if bad.empty:
         return no_findings()
@@ -269,8 +285,8 @@ _OPERATOR_CHARS = re.compile(r"[≥≤<>=＜＞＝≧≦]")
 
 def target_not_machine_readable(data: CheckData) -> pd.DataFrame:
     ind = data.indicators
-    raw = ind["target_raw"].fillna("")
-    bad = ind[raw.str.contains(_OPERATOR_CHARS) & ind["target_value"].isna()]
+    has_operator = per_distinct(ind["target_raw"], lambda raw: raw.fillna("").str.contains(_OPERATOR_CHARS))
+    bad = ind[has_operator & ind["target_value"].isna()]
     if bad.empty:
         return no_findings()
     return emit(
@@ -327,7 +343,9 @@ def misspelling_in_report(data: CheckData) -> pd.DataFrame:
     if not pattern:
         return no_findings()
     columns = ("name", "target_raw", "actual_raw")
-    hits = np.logical_or.reduce([ind[c].str.contains(pattern, na=False).to_numpy() for c in columns])
+    hits = np.logical_or.reduce([
+        per_distinct(ind[c], lambda text: text.str.contains(pattern, na=False)).to_numpy() for c in columns
+    ])
     bad = ind[hits]
     if bad.empty:
         return no_findings()

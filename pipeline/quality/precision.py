@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 #: Slack for float64 noise on comparisons of values with few decimals.
 EPS = 1e-9
@@ -29,13 +31,25 @@ def printed_decimals(raw: pd.Series, value: pd.Series | None = None) -> pd.Serie
     """
     text = raw.astype("str").where(raw.notna(), "").str.strip().str.rstrip("%％) ").str.replace(",", "")
     has_digit = text.str.contains(r"\d", regex=True) & raw.notna()
-    dot = text.str.rfind(".")
-    decimals = (text.str.len() - dot - 1).where(dot >= 0, 0).astype("float64").where(has_digit)
+    decimals = _chars_after_last_dot(text).astype("float64").where(has_digit)
     if value is not None:
         gaps = decimals.isna() & value.notna()
         if gaps.any():
             decimals = decimals.where(~gaps, value[gaps].map(_repr_decimals))
     return decimals.astype("float64")
+
+
+def _chars_after_last_dot(text: pd.Series) -> pd.Series:
+    """How many characters follow the last ``.`` of each text (0 without one), computed
+    in Arrow when the texts are Arrow strings (``str.rfind`` runs in Python)."""
+    if isinstance(text.array, pd.arrays.ArrowStringArray) and not text.isna().any():
+        texts = pa.array(text.array)
+        after = pc.utf8_length(pc.replace_substring_regex(texts, r"(?s)^.*\.", ""))
+        has_dot = pc.match_substring(texts, ".")
+        counts = pc.if_else(has_dot, after, 0).to_numpy(zero_copy_only=False)
+        return pd.Series(counts, index=text.index)
+    dot = text.str.rfind(".")
+    return (text.str.len() - dot - 1).where(dot >= 0, 0)
 
 
 def _repr_decimals(v: float) -> float:
@@ -55,7 +69,9 @@ def unit_of(decimals: pd.Series) -> pd.Series:
 
 def half_unit_yuan(raw: pd.Series, value: pd.Series, amount_unit: pd.Series) -> pd.Series:
     """Half a unit of the last printed digit of an amount, in 元 (0 when unknown)."""
-    factor = amount_unit.map(AMOUNT_FACTORS).astype("float64").fillna(1.0)
+    factor = pd.Series(1.0, index=amount_unit.index)
+    for unit, unit_factor in AMOUNT_FACTORS.items():
+        factor = factor.mask(amount_unit == unit, unit_factor)
     half = unit_of(printed_decimals(raw, None)) / 2 * factor
     return half.where(raw.notna() & value.notna(), 0.0).fillna(0.0)
 

@@ -62,7 +62,10 @@ def key_funds(rows: pd.DataFrame) -> pd.Series:
 
 
 def key_indicators(rows: pd.DataFrame) -> pd.Series:
-    return "seq=" + rows["seq"].map(lambda v: str(int(v)))
+    seq = rows["seq"]
+    if pd.api.types.is_integer_dtype(seq.dtype) and not isinstance(seq.dtype, pd.api.extensions.ExtensionDtype):
+        return "seq=" + pd.Series(seq.to_numpy().astype(str).astype(object), index=seq.index)
+    return "seq=" + seq.map(lambda v: str(int(v)))
 
 
 def key_scores(rows: pd.DataFrame) -> pd.Series:
@@ -92,6 +95,8 @@ def texts(template: str, rows: pd.DataFrame, **columns: pd.Series) -> pd.Series:
 
 
 def _as_text(values: pd.Series, spec: str | None) -> pd.Series:
+    if not spec and isinstance(values.dtype, pd.StringDtype):  # str(v) is v: no per-value formatting
+        return values.astype("object").where(values.notna(), "∅")
     uniques = pd.unique(values.dropna())
     shown = {v: (format(v, spec) if spec else str(v)) for v in uniques}
     return values.map(shown).astype("object").where(values.notna(), "∅")
