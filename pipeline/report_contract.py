@@ -138,9 +138,10 @@ class _SetRule(_Rule):
         self.column, self.value_set, self.notes = column, value_set, notes
         self.columns = frozenset((column,))
         self.texts = frozenset(v for v in value_set if type(v) is str)
+        self.is_path = column == _CATEGORY_PATH
 
     def problem(self, record: object, template: str) -> str | None:
-        value = _value(record, self.column, template)
+        value = _value(record, self.column, template) if self.is_path else getattr(record, self.column)
         if value is None:
             return None  # nulls are the not-null rules' business
         if value in self.texts if type(value) is str else value in self.value_set:
@@ -164,7 +165,9 @@ class _RangeRule(_Rule):
         value = getattr(record, self.column)
         if value is None:
             return None
-        if isinstance(value, int) and not isinstance(value, bool):
+        if type(value) is int or type(value) is Decimal:
+            number = value  # an int compares with a Decimal bound exactly, as Decimal(value) would
+        elif isinstance(value, int) and not isinstance(value, bool):
             number = Decimal(value)
         elif isinstance(value, Decimal):
             number = value

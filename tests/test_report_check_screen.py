@@ -1,0 +1,99 @@
+"""``report_check``'s fast screen never changes what ``fit_report`` decides: with it or
+without it (every field checked one by one), a report gives the same exception, reason
+and line, or the same (possibly rescaled) records."""
+
+from __future__ import annotations
+
+import copy
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pipeline.report_check as report_check  # noqa: E402
+from pipeline.ingest import parse_bytes  # noqa: E402
+from pipeline.report_check import UnfitReport, fit_report  # noqa: E402
+from tests.runs import SEED_PREFIXES, seed_text  # noqa: E402
+
+REPORTS = [
+    report
+    for prefix in SEED_PREFIXES
+    for report in parse_bytes(f"{prefix}.txt", seed_text(prefix).encode()).reports
+]
+LINE_COUNT = 94
+
+
+class Text(str):
+    """A str subclass: not ``type(value) is str``."""
+
+
+VALUES = st.one_of(
+    st.none(),
+    st.sampled_from(["", " ", "abc", "项目", "bad \udcff", "\ud800", Text(""), Text("项目")]),
+    st.text(max_size=5),
+    st.booleans(),
+    st.integers(min_value=-(2**40), max_value=2**40),
+    st.sampled_from([0, 1, 50, 51, -50, -51, 93, 94, 95, 2**15 - 1, 2**15, -(2**15), 2**31 - 1, 2**31]),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.decimals(min_value=-(10**21), max_value=10**21, places=10),
+    st.sampled_from([Decimal("0E-10"), Decimal("1E+3"), Decimal("1.5E-7"), Decimal("55070152.0000"),
+                     Decimal("1.00000"), Decimal("99999999999999999999.9"), Decimal("-0.00")]),
+    st.sampled_from([1.5, 0.0, b"", b"x", date(2024, 1, 1), datetime(2024, 1, 1), [], object()]),
+)
+
+
+def records_of(report):
+    return [report.project, *report.funds, *report.indicators, *report.scores, *report.notes]
+
+
+def outcome(report, line_count: int, screened: bool) -> tuple:
+    """What ``fit_report`` does to a copy of ``report``: its exception, or the records after it."""
+    report = copy.deepcopy(report)
+    real = report_check._surely_fits
+    try:
+        if not screened:
+            report_check._surely_fits = lambda record, line_count: False
+        fit_report(report, line_count)
+    except UnfitReport as exc:
+        return ("unfit", exc.reason, exc.line)
+    except Exception as exc:  # noqa: BLE001 - must be the same either way too
+        return ("error", type(exc).__name__, str(exc))
+    finally:
+        report_check._surely_fits = real
+    return ("fits", [(type(r), repr(vars(r))) for r in records_of(report)])
+
+
+@settings(max_examples=1500, derandomize=True, deadline=None)
+@given(
+    which=st.integers(min_value=0, max_value=len(REPORTS) - 1),
+    spoils=st.lists(st.tuples(st.integers(min_value=0, max_value=10**6), st.integers(min_value=0, max_value=10**6),
+                              VALUES), max_size=3),
+    line_count=st.sampled_from([LINE_COUNT, 10, 10**6]),
+)
+def test_the_screen_never_changes_the_outcome(which, spoils, line_count):
+    report = copy.deepcopy(REPORTS[which])
+    records = records_of(report)
+    for pick_record, pick_field, value in spoils:
+        record = records[pick_record % len(records)]
+        names = list(vars(record))
+        setattr(record, names[pick_field % len(names)], value)
+    assert outcome(report, line_count, screened=True) == outcome(report, line_count, screened=False)
+
+
+@pytest.mark.parametrize("report", REPORTS, ids=lambda r: str(r.project.source_line))
+def test_every_record_of_the_seeds_passes_the_screen(report):
+    """The screen is what makes ``fit_report`` fast: the seeds' records must all pass it."""
+    assert all(report_check._surely_fits(record, 10**6) for record in records_of(report))
+
+
+def test_a_record_with_an_extra_attribute_or_a_missing_field_is_checked_field_by_field():
+    report = copy.deepcopy(REPORTS[0])
+    del report.funds[0].__dict__["score"]
+    assert not report_check._surely_fits(report.funds[0], 10**6)
+    assert outcome(report, 10**6, screened=True) == outcome(report, 10**6, screened=False)
