@@ -256,7 +256,7 @@ def _surely_fits(record: object, line_count: int) -> bool:
     in ``record``; False whenever it cannot tell (``_fit_fields`` then decides).
 
     It reads the record's ``__dict__``, screens all its texts in one go and makes
-    no call per field, which is several times faster than ``_fit_fields``.
+    no call per field: about twice as fast as ``_fit_fields``.
     """
     if type(record) not in _WHAT:
         return False
