@@ -280,22 +280,18 @@ def _surely_fits(record: object, line_count: int) -> bool:
             if kind is int:
                 if not low <= value <= high or (is_line and value > line_count):
                     return False
-            elif kind is Decimal and not (value.is_finite() and value.adjusted() < high and _places(value) <= low):
-                return False
+            elif kind is Decimal:
+                if not value.is_finite() or value.adjusted() >= high:
+                    return False
+                # str() writes exactly -exponent digits after the point unless it shows the
+                # exponent (E): at most ``low`` of them, nothing to rescale (as_tuple() is slower)
+                text = str(value)
+                point = text.find(".")
+                if "E" in text or (point >= 0 and len(text) - point - 1 > low):
+                    return False
     except (KeyError, UnicodeEncodeError):
         return False
     return True
-
-
-def _places(value: Decimal) -> int:
-    """``-value.as_tuple().exponent`` of a finite decimal, most often read from
-    ``str(value)`` (in less than half the time): it writes exactly ``-exponent``
-    digits after the point unless it shows the exponent (``E``)."""
-    text = str(value)
-    if "E" in text:
-        return -value.as_tuple().exponent
-    point = text.find(".")
-    return len(text) - point - 1 if point >= 0 else 0
 
 
 @lru_cache(maxsize=None)

@@ -53,6 +53,10 @@ VALUES = st.one_of(
     st.decimals(min_value=-(10**21), max_value=10**21, places=10),
     st.sampled_from([Decimal("0E-10"), Decimal("1E+3"), Decimal("1.5E-7"), Decimal("55070152.0000"),
                      Decimal("1.00000"), Decimal("99999999999999999999.9"), Decimal("-0.00")]),
+    # at the edge of a column's digits before the point (decimal(12, 4), (20, 2), (28, 8))
+    st.sampled_from([Decimal("99999999"), Decimal("100000000"), Decimal("-100000000.0"),
+                     Decimal("999999999999999999.99"), Decimal("1000000000000000000"),
+                     Decimal("99999999999999999999"), Decimal("100000000000000000000")]),
     st.sampled_from([1.5, 0.0, b"", b"x", date(2024, 1, 1), datetime(2024, 1, 1), [], Opaque()]),
     # values some row rule is about: in or out of a vocabulary or a range
     st.sampled_from(["achieved", "≥", "≈", "total", "budget_execution", "元", "万元", "产出指标", "数量指标",
