@@ -28,7 +28,7 @@ from pipeline.build_state import (
     read_state,
     write_state,
 )
-from pipeline.cache import ParseCache
+from pipeline.cache import ParseCache, parse_fresh
 from pipeline.incremental import (
     Delta,
     PreviousBuild,
@@ -40,7 +40,7 @@ from pipeline.incremental import (
     touched_years,
     write_snapshot,
 )
-from pipeline.ingest import DuplicateMarker, FileResult, default_workers, parse_raw_file, parse_stream
+from pipeline.ingest import DuplicateMarker, FileResult, default_workers, parse_raw_file
 from pipeline.quality.cross_report import CHECK_NAMES as CROSS_REPORT_CHECKS
 from pipeline.quality.data_docs import build_data_docs
 from pipeline.quality.findings import find_all, patch_findings
@@ -91,14 +91,15 @@ def parsed_stream(files: list[RawFile], cache_dir: Path | None = CACHE_DIR, work
     is ready: from the cache for unchanged bytes, else parsed (and cached); duplicates marked."""
     cache = ParseCache(cache_dir) if cache_dir is not None else None
     cached = {raw.source_file for raw in files if cache is not None and cache.has(raw.sha256)}
-    fresh = parse_stream([raw for raw in files if raw.source_file not in cached], workers=workers)
+    # Fresh results are stored in the cache where they are parsed (in the worker processes).
+    fresh = parse_fresh([raw for raw in files if raw.source_file not in cached], cache, workers)
     marker = DuplicateMarker()
     for raw in files:
-        result = cache.get(raw.sha256, raw.source_file) if raw.source_file in cached else None
-        if result is None:
-            result = next(fresh) if raw.source_file not in cached else parse_raw_file(raw)  # damaged entry
-            if cache is not None:
-                cache.put(result)
+        if raw.source_file not in cached:
+            result = next(fresh)
+        elif (result := cache.get(raw.sha256, raw.source_file)) is None:  # a damaged entry
+            result = parse_raw_file(raw)
+            cache.put(result)
         yield marker.mark(result)
 
 

@@ -13,11 +13,13 @@ import hashlib
 import io
 import os
 import pickle
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import lru_cache, partial
 from pathlib import Path
 
-from pipeline.ingest import FileResult
+from pipeline.ingest import FileResult, parse_raw_file, parse_stream
 from pipeline.records import FundRecord, IndicatorRecord, ParseNote, ProjectRecord, ProjectReport, ScoreRecord
+from pipeline.sources import RawFile
 
 _PARSER_PACKAGES = ("families",)
 _PARSER_MODULES = (
@@ -116,16 +118,42 @@ class ParseCache:
 
         A cache that cannot be written (disk full, read-only) is skipped, never fatal.
         """
-        if result.sha256 is None:
-            return
-        path = self._path(result.sha256)
+        if result.sha256 is not None:
+            self.put_dumped(result.sha256, _dumps(result))
+
+    def put_dumped(self, sha256: str, data: bytes) -> None:
+        """``put`` of a result already pickled by ``_dumps``."""
+        path = self._path(sha256)
         tmp = path.with_suffix(f".tmp-{os.getpid()}")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(_dumps(result))
+            tmp.write_bytes(data)
             os.replace(tmp, path)
         except OSError:
             try:
                 tmp.unlink(missing_ok=True)
             except OSError:
                 pass
+
+
+def parse_and_store(raw: RawFile, cache: ParseCache | None) -> bytes:
+    """Parse one file, store its result in ``cache`` (if any) and return it pickled by
+    ``_dumps``: what a worker process sends back, so that the main process only has
+    one fast load to do (no generic unpickling, no second pickling to store it)."""
+    result = parse_raw_file(raw)
+    data = _dumps(result)
+    if cache is not None and result.sha256 is not None:
+        cache.put_dumped(result.sha256, data)
+    return data
+
+
+def parse_fresh(files: list[RawFile], cache: ParseCache | None, workers: int = 1) -> Iterator[FileResult]:
+    """Every file parsed (see ``ingest.parse_stream``), in the order of ``files``, each
+    result stored in ``cache`` (if any) before it is yielded."""
+    if workers <= 1 or len(files) < 2:
+        for result in parse_stream(files):
+            if cache is not None:
+                cache.put(result)
+            yield result
+        return
+    yield from map(pickle.loads, parse_stream(files, workers, partial(parse_and_store, cache=cache)))

@@ -14,10 +14,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from pipeline.decoding import DAMAGED, DecodedText, DecodeNote, Undecodable, decode_text
 from pipeline.document import Document, Segment
@@ -197,25 +198,33 @@ def parse_raw_file(raw: RawFile) -> FileResult:
     return parse_bytes(raw.source_file, data)
 
 
-def parse_stream(files: list[RawFile], workers: int = 1) -> Iterator[FileResult]:
+_T = TypeVar("_T")
+
+
+def parse_stream(
+    files: list[RawFile], workers: int = 1, task: Callable[[RawFile], _T] = parse_raw_file
+) -> Iterator[_T]:
     """Parse files one after the other, in parallel processes when ``workers`` > 1,
     yielding each result in the order of ``files`` as soon as it is ready.
 
-    If a worker process dies (killed, out of memory), the files not yet yielded
-    are parsed in this process rather than failing the run.
+    ``task`` is what is done with each file (a module-level function, or a
+    ``functools.partial`` of one, so that it reaches the worker processes):
+    by default ``parse_raw_file``. If a worker process dies (killed, out of
+    memory), the files not yet yielded are done in this process rather than
+    failing the run.
     """
     if workers <= 1 or len(files) < 2:
-        yield from map(parse_raw_file, files)
+        yield from map(task, files)
         return
     chunk = max(1, min(MAX_CHUNK, len(files) // (workers * 8)))
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for result in pool.map(parse_raw_file, files, chunksize=chunk):
+            for result in pool.map(task, files, chunksize=chunk):
                 done += 1
                 yield result
     except BrokenProcessPool:
-        yield from map(parse_raw_file, files[done:])
+        yield from map(task, files[done:])
 
 
 def parse_all(files: list[RawFile], workers: int = 1) -> list[FileResult]:

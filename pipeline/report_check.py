@@ -13,10 +13,12 @@ zeros beyond the column's scale (``55070152.0000`` 元) is rescaled.
 from __future__ import annotations
 
 import re
-from dataclasses import fields
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 
 import pyarrow as pa
 
@@ -72,8 +74,7 @@ def fit_report(report: ProjectReport, line_count: int) -> None:
 
 def _check_unique(records: list, table_name: str, what: str) -> None:
     """Two records of one report must not share the table's key (e.g. indicator seq)."""
-    key_fields = [k for k in TABLES[table_name].key if k not in _ADDED_BY_TABLES]
-    key_fields = ["fiscal_year_offset" if k == "fiscal_year" else k for k in key_fields]
+    key_fields = _key_fields(table_name)
     seen: dict[tuple, int] = {}
     for record in records:
         key = tuple(getattr(record, k) for k in key_fields)
@@ -85,7 +86,20 @@ def _check_unique(records: list, table_name: str, what: str) -> None:
         seen[key] = record.source_line
 
 
+@lru_cache(maxsize=None)
+def _key_fields(table_name: str) -> tuple[str, ...]:
+    """The record fields that make a table's key within one report."""
+    key_fields = [k for k in TABLES[table_name].key if k not in _ADDED_BY_TABLES]
+    return tuple("fiscal_year_offset" if k == "fiscal_year" else k for k in key_fields)
+
+
 def _fit_record(record: object, line_count: int) -> None:
+    if not _surely_fits(record, line_count):
+        _fit_fields(record, line_count)
+
+
+def _fit_fields(record: object, line_count: int) -> None:
+    """Check every field of a record in turn (rescaling exactly where it may); raises UnfitReport."""
     what, checks = _checks_of(type(record))
     line = getattr(record, "source_line", None)
     for name, column, kind, typ, nullable in checks:
@@ -209,3 +223,111 @@ def _text_problem(value: object) -> str | None:
     except UnicodeEncodeError:
         return "holds characters that are not valid Unicode"
     return None
+
+
+# --- the fast screen: most records pass every check unchanged ---------------------------
+
+_STR_OR_NONE = frozenset((str, type(None)))
+
+
+class _Unscreened:
+    """The type a field of a kind the screen has no test for must have (none does)."""
+
+
+#: A field the screen tests besides the texts: its name, whether it may be None, the
+#: exact type its value must have, and bounds: ``low <= value <= high`` for whole
+#: numbers, ``adjusted() < high`` and at most ``low`` decimal places for decimals.
+_Other = tuple[str, bool, type, int, int, bool]
+
+
+@dataclass(frozen=True)
+class _Screen:
+    """What ``_surely_fits`` looks at in a record of one type: its text columns (all
+    screened at once), those of them that may not be empty, and every other field
+    that ``_fit_fields`` checks."""
+
+    texts: Callable[[dict], tuple]  # the values of a record's ``__dict__`` at those names
+    required_texts: Callable[[dict], tuple]
+    others: tuple[_Other, ...]
+
+
+def _surely_fits(record: object, line_count: int) -> bool:
+    """True only if ``_fit_fields`` would find nothing to refuse and nothing to rescale
+    in ``record``; False whenever it cannot tell (``_fit_fields`` then decides).
+
+    It reads the record's ``__dict__``, screens all its texts in one go and makes
+    no call per field: about twice as fast as ``_fit_fields``.
+    """
+    if type(record) not in _WHAT:
+        return False
+    screen = _screen_of(type(record))
+    state = record.__dict__
+    try:
+        texts = screen.texts(state)
+        if not _STR_OR_NONE.issuperset(map(type, texts)) or not all(screen.required_texts(state)):
+            return False
+        text = "".join(filter(None, texts))
+        if not text.isascii():
+            text.encode("utf-8")  # fails on a lone surrogate, like ``_text_problem``
+        for name, nullable, kind, low, high, is_line in screen.others:
+            value = state[name]
+            if value is None:
+                if nullable:
+                    continue
+                return False
+            if type(value) is not kind:
+                return False
+            if kind is int:
+                if not low <= value <= high or (is_line and value > line_count):
+                    return False
+            elif kind is Decimal:
+                if not value.is_finite() or value.adjusted() >= high:
+                    return False
+                # str() writes exactly -exponent digits after the point unless it shows the
+                # exponent (E): at most ``low`` of them, nothing to rescale (as_tuple() is slower)
+                text = str(value)
+                point = text.find(".")
+                if "E" in text or (point >= 0 and len(text) - point - 1 > low):
+                    return False
+    except (KeyError, UnicodeEncodeError):
+        return False
+    return True
+
+
+@lru_cache(maxsize=None)
+def _screen_of(record_type: type) -> _Screen:
+    texts, required, others = [], [], []
+    for name, column, kind, typ, nullable in _checks_of(record_type)[1]:
+        if kind == "string":
+            texts.append(name)
+            if not nullable:
+                required.append(name)
+        elif column is not None:
+            others.append((name, nullable, *_type_and_bounds(column, kind, typ)))
+        elif name == "fiscal_year_offset":  # the one plain field with a rule (``_plain_field_problem``)
+            others.append((name, False, int, -50, 50, False))
+    return _Screen(_values_at(texts), _values_at(required), tuple(others))
+
+
+def _values_at(names: list[str]) -> Callable[[dict], tuple]:
+    """``itemgetter(*names)``, always giving a tuple (even of one or no value)."""
+    if len(names) == 1:
+        name = names[0]
+        return lambda state: (state[name],)
+    return itemgetter(*names) if names else lambda state: ()
+
+
+def _type_and_bounds(column: Column, kind: str, typ: pa.DataType) -> tuple[type, int, int, bool]:
+    """The exact type and the bounds (see ``_Other``) of a value that surely passes
+    ``_column_problem`` unchanged."""
+    if kind == "decimal":
+        return Decimal, typ.scale, typ.precision - typ.scale, False
+    if kind == "integer":
+        bits = typ.bit_width - 1
+        is_line = column.name in _LINE_FIELDS
+        return int, 1 if is_line else -(2**bits), 2**bits - 1, is_line
+    if kind == "boolean":
+        return bool, 0, 0, False
+    if kind == "date":
+        return date, 0, 0, False
+    return _Unscreened, 0, 0, False

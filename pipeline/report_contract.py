@@ -13,8 +13,8 @@ tables' business.)
 
 from __future__ import annotations
 
-from dataclasses import fields
-from decimal import Decimal
+from dataclasses import dataclass, fields
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from functools import lru_cache
 
 from pipeline.quality.gx_runtime import suite_json
@@ -66,6 +66,8 @@ def check_report(report: ProjectReport) -> None:
 
 
 def _check_record(record: object, template: str) -> None:
+    if _surely_keeps(record, template):
+        return
     for rule in _rules_of(type(record)):
         problem = rule.problem(record, template)
         if problem:
@@ -138,9 +140,10 @@ class _SetRule(_Rule):
         self.column, self.value_set, self.notes = column, value_set, notes
         self.columns = frozenset((column,))
         self.texts = frozenset(v for v in value_set if type(v) is str)
+        self.is_path = column == _CATEGORY_PATH
 
     def problem(self, record: object, template: str) -> str | None:
-        value = _value(record, self.column, template)
+        value = _value(record, self.column, template) if self.is_path else getattr(record, self.column)
         if value is None:
             return None  # nulls are the not-null rules' business
         if value in self.texts if type(value) is str else value in self.value_set:
@@ -164,7 +167,9 @@ class _RangeRule(_Rule):
         value = getattr(record, self.column)
         if value is None:
             return None
-        if isinstance(value, int) and not isinstance(value, bool):
+        if type(value) is int or type(value) is Decimal:
+            number = value  # an int compares with a Decimal bound exactly, as Decimal(value) would
+        elif isinstance(value, int) and not isinstance(value, bool):
             number = Decimal(value)
         elif isinstance(value, Decimal):
             number = value
@@ -177,3 +182,82 @@ class _RangeRule(_Rule):
             high = self.high if self.high is not None else "∞"
             return f"{self.column} {value} is outside {low}..{high}"
         return None
+
+
+# --- the fast screen: most records keep every rule --------------------------------------
+
+
+@dataclass(frozen=True)
+class _Screen:
+    """A record type's rules as plain data, for ``_surely_keeps``: the numeric ranges
+    (column, low, high, and the bounds for whole numbers: low rounded up, high down), the closed text vocabularies (column, texts), the category path
+    vocabularies and the column pairs (a, b, or_equal)."""
+
+    ranges: tuple[tuple[str, Decimal | None, Decimal | None, int | None, int | None], ...]
+    sets: tuple[tuple[str, frozenset[str]], ...]
+    paths: tuple[frozenset[str], ...]
+    pairs: tuple[tuple[str, str, bool], ...]
+
+
+def _surely_keeps(record: object, template: str) -> bool:
+    """True only if no rule of the record's type finds a problem in it; False whenever
+    it cannot tell at a glance (the rules themselves then decide, in the suite's order).
+
+    It reads the record's ``__dict__`` and makes no call per rule. Only the plain
+    cases pass: ints and finite Decimals within bounds, texts in their vocabulary.
+    """
+    if type(record) not in _TABLE_OF:
+        return False
+    screen = _screen_of(type(record))
+    state = record.__dict__
+    try:
+        for column, low, high, whole_low, whole_high in screen.ranges:
+            value = state[column]
+            if value is None:
+                continue
+            kind = type(value)
+            if kind is int:
+                low, high = whole_low, whole_high  # the same answer, without converting value to a Decimal
+            elif kind is not Decimal or not value.is_finite():
+                return False
+            if (low is not None and value < low) or (high is not None and value > high):
+                return False
+        for column, texts in screen.sets:
+            value = state[column]
+            if value is not None and (type(value) is not str or value not in texts):
+                return False
+        if screen.paths:
+            path = f"{template}|{state['level1'] or ''}|{state['level2'] or ''}"
+            for texts in screen.paths:
+                if path not in texts:
+                    return False
+        for column_a, column_b, or_equal in screen.pairs:
+            a, b = state[column_a], state[column_b]
+            if a is None or b is None:
+                continue
+            if type(a) is not int or type(b) is not int or not (a >= b if or_equal else a > b):
+                return False
+    except KeyError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=None)
+def _screen_of(record_type: type) -> _Screen:
+    ranges, sets, paths, pairs = [], [], [], []
+    for rule in _rules_of(record_type):
+        if isinstance(rule, _RangeRule):
+            low, high = rule.low_decimal, rule.high_decimal
+            ranges.append((rule.column, low, high, _whole(low, ROUND_CEILING), _whole(high, ROUND_FLOOR)))
+        elif isinstance(rule, _SetRule) and rule.is_path:
+            paths.append(rule.texts)
+        elif isinstance(rule, _SetRule):
+            sets.append((rule.column, rule.texts))
+        else:
+            pairs.append((rule.column_a, rule.column_b, rule.or_equal))
+    return _Screen(tuple(ranges), tuple(sets), tuple(paths), tuple(pairs))
+
+
+def _whole(bound: Decimal | None, rounding: str) -> int | None:
+    """A bound rounded to a whole number: an int is within it exactly when within ``bound``."""
+    return None if bound is None else int(bound.to_integral_value(rounding))

@@ -1,0 +1,111 @@
+"""``build.parsed_stream``: file order, the cache (written by the worker processes),
+damaged entries, duplicates, and a dead worker pool."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pipeline.ingest as ingest  # noqa: E402
+from pipeline.build import parsed_stream  # noqa: E402
+from pipeline.cache import ParseCache  # noqa: E402
+from pipeline.ingest import DUPLICATE, PARSED, QUARANTINED, parse_raw_file  # noqa: E402
+from pipeline.sources import discover  # noqa: E402
+from tests.runs import copy_seeds  # noqa: E402
+
+
+@pytest.fixture
+def raw(tmp_path: Path) -> Path:
+    """The seed reports, a copy of one under another name, and a file that cannot be parsed."""
+    folder = copy_seeds(tmp_path / "raw")
+    first = sorted(folder.glob("0*.txt"))[0]
+    shutil.copyfile(first, folder / "zz_copy.txt")
+    (folder / "bad.txt").write_bytes(b"\x00\x01\x02" * 100)
+    return folder
+
+
+def files_of(folder: Path):
+    return sorted(discover(folder), key=lambda f: f.source_file)
+
+
+def expected(files) -> list[dict]:
+    """What parsing every file here, one after the other, gives (duplicates marked by hand)."""
+    out, first = [], {}
+    for raw in files:
+        result = parse_raw_file(raw)
+        if result.status == PARSED:
+            original = first.setdefault(result.text_sha256, result.source_file)
+            if original != result.source_file:
+                result.status, result.duplicate_of = DUPLICATE, original
+                result.reason = f"same report as {original} (its projects are counted once, from that file)"
+        out.append(dataclasses.asdict(result))
+    return out
+
+
+def stream(files, cache_dir, workers) -> list[dict]:
+    return [dataclasses.asdict(r) for r in parsed_stream(files, cache_dir, workers)]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_without_a_cache_results_come_in_file_order(raw, workers):
+    files = files_of(raw)
+    results = stream(files, None, workers)
+    assert results == expected(files)
+    assert [r["status"] for r in results].count(DUPLICATE) == 1
+    assert [r["status"] for r in results].count(QUARANTINED) == 1
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_fresh_results_are_cached_and_reused(raw, tmp_path, workers):
+    files = files_of(raw)
+    cold = stream(files, tmp_path / "cache", workers)
+    cache = ParseCache(tmp_path / "cache")
+    assert all(cache.has(f.sha256) for f in files)
+    warm = stream(files, tmp_path / "cache", workers)
+    assert cold == warm == expected(files)
+
+
+def test_a_cached_result_is_not_parsed_again(raw, tmp_path, monkeypatch):
+    files = files_of(raw)
+    want = expected(files)
+    stream(files, tmp_path / "cache", 2)
+    monkeypatch.setattr(ingest, "parse_bytes", lambda *a: pytest.fail("parsed again"))
+    assert stream(files, tmp_path / "cache", 2) == want
+
+
+def test_a_damaged_cache_entry_is_parsed_again_and_rewritten(raw, tmp_path):
+    files = files_of(raw)
+    stream(files, tmp_path / "cache", 2)
+    cache = ParseCache(tmp_path / "cache")
+    path = cache._path(files[0].sha256)
+    path.write_bytes(path.read_bytes()[:50])
+    assert stream(files, tmp_path / "cache", 2) == expected(files)
+    assert cache.get(files[0].sha256, files[0].source_file) is not None
+
+
+def test_a_dead_worker_pool_falls_back_to_parsing_here(raw, tmp_path, monkeypatch):
+    class DeadPool:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def map(self, *args, **kwargs):
+            raise BrokenProcessPool("a worker died")
+
+    from concurrent.futures.process import BrokenProcessPool
+
+    monkeypatch.setattr(ingest, "ProcessPoolExecutor", DeadPool)
+    files = files_of(raw)
+    assert stream(files, tmp_path / "cache", 4) == expected(files)
+    assert all(ParseCache(tmp_path / "cache").has(f.sha256) for f in files)
