@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -30,17 +31,41 @@ PER_REPORT_RULES: tuple[Rule, ...] = (
 ALL_RULES: tuple[Rule, ...] = (*PER_REPORT_RULES, *cross_report.RULES)
 
 _ORDER = ["source_file", "source_line", "table_name", "row_key", "check_name"]
+#: The findings schema with categories as plain strings (rules' rows are joined in it).
+_PLAIN_SCHEMA = pa.schema([pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type, f.nullable)
+                           for f in QUALITY_FINDINGS.schema])
 
 
-def findings_frame(data: CheckData, rules: Iterable[Rule] = ALL_RULES) -> pd.DataFrame:
-    """All findings as a pandas frame with the QUALITY_FINDINGS columns, in a stable order."""
-    parts = [rule(data) for rule in rules]
-    parts = [p for p in parts if not p.empty]
+def findings_table(data: CheckData, rules: Iterable[Rule] = ALL_RULES) -> pa.Table:
+    """All findings of ``rules`` as a QUALITY_FINDINGS table: one row per key (the first
+    rule's), in a stable order. Each rule's rows become Arrow as soon as the rule is done,
+    so no run holds every finding as Python objects."""
+    parts = []
+    for rule in rules:
+        found = rule(data)
+        if not found.empty:
+            parts.append(to_arrow(found[FINDING_COLUMNS]).cast(_PLAIN_SCHEMA))
+        del found
     if not parts:
-        return no_findings()
-    out = pd.concat(parts, ignore_index=True)[FINDING_COLUMNS]
-    out = out.drop_duplicates(subset=list(QUALITY_FINDINGS.key))
-    return out.sort_values(_ORDER, kind="stable", na_position="last").reset_index(drop=True)
+        return to_arrow(no_findings())
+    return _encoded(_sorted(_first_per_key(pa.concat_tables(parts))))
+
+
+def _first_per_key(findings: pa.Table) -> pa.Table:
+    """The first row of each key (``QUALITY_FINDINGS.key``), in their order."""
+    rows = findings.append_column("_row", pa.array(np.arange(findings.num_rows, dtype=np.int64)))
+    firsts = rows.group_by(list(QUALITY_FINDINGS.key), use_threads=False).aggregate([("_row", "min")])
+    first_rows = firsts.column("_row_min")
+    return findings.take(pc.take(first_rows, pc.sort_indices(first_rows)))
+
+
+def _encoded(findings: pa.Table) -> pa.Table:
+    """Plain columns -> the QUALITY_FINDINGS schema (categories dictionary-encoded in order of appearance)."""
+    columns = []
+    for field in QUALITY_FINDINGS.schema:
+        column = findings.column(field.name).combine_chunks()
+        columns.append(column.dictionary_encode().cast(field.type) if pa.types.is_dictionary(field.type) else column)
+    return pa.Table.from_arrays(columns, schema=QUALITY_FINDINGS.schema)
 
 
 def to_arrow(findings: pd.DataFrame) -> pa.Table:
@@ -65,13 +90,13 @@ def to_arrow(findings: pd.DataFrame) -> pa.Table:
 
 def find_all(tables: dict[str, pa.Table | pd.DataFrame]) -> pa.Table:
     """The quality_findings table for a run's tables (projects, funds, indicators, scores)."""
-    return to_arrow(findings_frame(CheckData.from_tables(tables)))
+    return findings_table(CheckData.from_tables(tables))
 
 
 def _sorted(findings: pa.Table) -> pa.Table:
     """The order ``findings_frame`` gives (nulls last; dictionary columns by their text)."""
     keys = pa.table({name: _plain_column(findings.column(name)) for name in _ORDER})
-    order = pc.sort_indices(keys, sort_keys=[(name, "ascending") for name in _ORDER], null_placement="at_end")
+    order = pc.sort_indices(keys, sort_keys=[(name, "ascending", "at_end") for name in _ORDER])
     return findings.take(order)
 
 
@@ -96,8 +121,8 @@ def patch_findings(previous: pa.Table, tables: dict[str, pa.Table], partial: dic
     cross_rows = pc.is_in(previous.column("check_name"), value_set=pa.array(cross_report.CHECK_NAMES, pa.string()))
     recomputed = pc.or_(touched_rows, pc.and_(cross_rows, pc.is_in(previous.column("project_id"), value_set=affected)))
     kept = previous.filter(pc.invert(recomputed))
-    own = to_arrow(findings_frame(CheckData.from_tables(partial), PER_REPORT_RULES))
-    cross = to_arrow(findings_frame(CheckData.from_tables(_cross_input(tables, reporters)), cross_report.RULES))
+    own = findings_table(CheckData.from_tables(partial), PER_REPORT_RULES)
+    cross = findings_table(CheckData.from_tables(_cross_input(tables, reporters)), cross_report.RULES)
     cross = cross.filter(pc.is_in(cross.column("project_id"), value_set=affected))
     return _sorted(pa.concat_tables([kept, own, cross]).combine_chunks())
 

@@ -1,0 +1,58 @@
+"""How the rules' findings become the quality_findings table: the first rule's row per key,
+in a stable order (source_file, source_line, table_name, row_key, check_name; nulls last),
+with the data dictionary's schema."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pipeline.memory import release_unused_memory  # noqa: E402
+from pipeline.quality.data import CheckData  # noqa: E402
+from pipeline.quality.findings import findings_table  # noqa: E402
+from pipeline.quality.rows import FINDING_COLUMNS  # noqa: E402
+from pipeline.schema import QUALITY_FINDINGS  # noqa: E402
+
+EMPTY = CheckData(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
+
+
+def _rows(*rows: tuple) -> pd.DataFrame:
+    """Findings rows: (check_name, project_id, row_key, message, source_file, source_line)."""
+    out = [
+        {"check_name": c, "severity": "warning", "table_name": "funds", "project_id": p, "row_key": k,
+         "observed": None, "expected": None, "message": m, "source_file": f, "source_line": line}
+        for c, p, k, m, f, line in rows
+    ]
+    return pd.DataFrame(out, columns=FINDING_COLUMNS).astype("object")
+
+
+def test_one_row_per_key_the_first_rules_and_sorted():
+    first = _rows(("a_check", "p1", "k1", "from the first rule", "b.txt", 7),
+                  ("a_check", "p2", "k2", "second", "a.txt", None))
+    second = _rows(("a_check", "p1", "k1", "from the second rule", "b.txt", 7),  # same key: dropped
+                   ("b_check", "p1", "k1", "other check", "b.txt", 7),
+                   ("b_check", "p3", None, "no key", "a.txt", 3))
+    table = findings_table(EMPTY, [lambda data: first, lambda data: second, lambda data: _rows()])
+    assert table.schema == QUALITY_FINDINGS.schema
+    got = [(r["check_name"], r["project_id"], r["message"]) for r in table.to_pylist()]
+    assert got == [
+        ("b_check", "p3", "no key"),                 # a.txt line 3
+        ("a_check", "p2", "second"),                 # a.txt, no line: last of a.txt
+        ("a_check", "p1", "from the first rule"),    # b.txt line 7, check a before b
+        ("b_check", "p1", "other check"),
+    ]
+
+
+def test_no_findings_give_an_empty_table_with_the_schema():
+    table = findings_table(EMPTY, [lambda data: _rows()])
+    assert table.num_rows == 0 and table.schema == QUALITY_FINDINGS.schema
+
+
+def test_releasing_unused_memory_keeps_live_data():
+    frame = pd.DataFrame({"x": range(1000)})
+    release_unused_memory()
+    assert frame["x"].sum() == 499500
