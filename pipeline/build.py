@@ -41,6 +41,7 @@ from pipeline.incremental import (
     write_snapshot,
 )
 from pipeline.ingest import DuplicateMarker, FileResult, default_workers, parse_raw_file
+from pipeline.memory import release_unused_memory
 from pipeline.quality.cross_report import CHECK_NAMES as CROSS_REPORT_CHECKS
 from pipeline.quality.data_docs import build_data_docs
 from pipeline.quality.findings import find_all, patch_findings
@@ -240,6 +241,7 @@ class WarehouseRun:
             self.parse()
         self.tables = dict(self.builder.finish().arrow)
         self.builder = None
+        release_unused_memory()
         self.file_states = self._file_states(self.inventory.files, {})
         return self.tables
 
@@ -264,6 +266,7 @@ class WarehouseRun:
         else:
             findings = find_all(self.tables)
         self.tables["quality_findings"] = findings
+        release_unused_memory()  # the rules' frames
         if self.delta:
             self._start_staging()
         return findings
@@ -289,6 +292,7 @@ class WarehouseRun:
         mapped = read_snapshot(folder)
         if mapped is not None:
             self.tables.update(mapped)
+            release_unused_memory()
 
     def _start_staging(self) -> None:
         """Write the build into a staging folder in a background thread (see the class docstring)."""
@@ -316,6 +320,7 @@ class WarehouseRun:
         except BaseException:
             self.abandon()
             raise
+        release_unused_memory()  # the validation frames
         return self.validations
 
     def publish(self, docs_dir: Path | None = None) -> Path:

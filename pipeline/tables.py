@@ -18,6 +18,7 @@ from operator import attrgetter
 import pyarrow as pa
 
 from pipeline.ingest import DUPLICATE, PARSED, FileResult
+from pipeline.memory import release_unused_memory
 from pipeline.records import ParseNote, ProjectReport
 from pipeline.schema import TABLES, Table
 from pipeline.sources import ManifestEntry
@@ -281,6 +282,7 @@ class TableBuilder:
             chunks.append(columns_to_arrow(columns.table, columns.values))
             self.rows.tables[name] = _Columns(columns.table)
         self.pending = 0
+        release_unused_memory()  # the rows' Python objects and the conversion's buffers
 
     def finish(self) -> Tables:
         self.flush()
