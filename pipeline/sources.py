@@ -76,6 +76,8 @@ def discover(raw_dir: Path, max_bytes: int = MAX_BYTES, known: dict[str, tuple[F
 
     for dirpath, dirnames, filenames in os.walk(raw_dir, onerror=unreadable, followlinks=False):
         here = Path(dirpath)
+        folder = os.path.relpath(dirpath, raw_dir)
+        prefix = "" if folder == "." else folder.replace(os.sep, "/") + "/"  # one relative path per folder, not per file
         entered = []
         for name in sorted(dirnames):
             refusal = _folder_refusal(raw_dir, here / name)
@@ -86,7 +88,7 @@ def discover(raw_dir: Path, max_bytes: int = MAX_BYTES, known: dict[str, tuple[F
         dirnames[:] = entered
         for name in sorted(filenames):
             if name not in IGNORED_NAMES:
-                found.append(inspect(raw_dir, here / name, max_bytes, known))
+                found.append(inspect(raw_dir, here / name, max_bytes, known, prefix + name))
     return _unique_names(sorted(found, key=lambda f: f.source_file))
 
 
@@ -102,12 +104,14 @@ def _folder_refusal(raw_dir: Path, path: Path) -> str | None:
 
 
 def inspect(raw_dir: Path, path: Path, max_bytes: int = MAX_BYTES,
-            known: dict[str, tuple[FileStat, str]] | None = None) -> RawFile:
+            known: dict[str, tuple[FileStat, str]] | None = None, relative: str | None = None) -> RawFile:
     """Size and hash one file, or refuse it with a reason (odd name, link out of
     data/raw/, not a regular file, oversized, unreadable); a file ``known`` with
-    the same stat keeps its known hash."""
-    rel = relative_name(raw_dir, path)
-    problem = name_problem(path.relative_to(raw_dir).as_posix())
+    the same stat keeps its known hash. ``relative``: the path below ``raw_dir``
+    (POSIX), when the caller knows it."""
+    relative = relative if relative is not None else path.relative_to(raw_dir).as_posix()
+    rel = shown_name(relative)
+    problem = name_problem(relative)
     if problem:
         return RawFile(rel, path, 0, None, problem)
     if path.name.startswith("."):
@@ -158,7 +162,11 @@ def _refused(raw_dir: Path, path: Path, refusal: str) -> RawFile:
 def relative_name(raw_dir: Path, path: Path) -> str:
     """The path relative to data/raw/ as it is shown and stored: NFC text, with
     bytes that are not UTF-8 and control characters escaped (``\\xb1``)."""
-    rel = path.relative_to(raw_dir).as_posix()
+    return shown_name(path.relative_to(raw_dir).as_posix())
+
+
+def shown_name(rel: str) -> str:
+    """A relative path (POSIX) as it is shown and stored (see ``relative_name``)."""
     if rel.isascii() and rel.isprintable():
         return rel  # the common case: nothing to escape or normalize
     raw = os.fsencode(rel).decode("utf-8", errors="backslashreplace")
