@@ -56,3 +56,19 @@ def test_releasing_unused_memory_keeps_live_data():
     frame = pd.DataFrame({"x": range(1000)})
     release_unused_memory()
     assert frame["x"].sum() == 499500
+
+
+def test_per_report_rules_in_batches_of_files_give_the_same_table(monkeypatch):
+    """find_all runs the per-report rules batch by batch of files (less memory): the table
+    is the one all reports at once give, down to the order and the dictionaries."""
+    import pipeline.quality.findings as findings
+    from tests.seed_warehouse import seed_tables
+
+    tables = {name: t for name, t in seed_tables().items() if name != "quality_findings"}
+    whole = findings.find_all(tables)
+    assert whole.num_rows > 10
+    monkeypatch.setattr(findings, "BATCH_INDICATOR_ROWS", 40)
+    batches = list(findings._file_batches(tables))
+    assert len(batches) > 2
+    assert sum(b["projects"].num_rows for b in batches) == tables["projects"].num_rows
+    assert findings.find_all(tables).equals(whole)
