@@ -200,15 +200,20 @@ class WarehouseRun:
         return self.delta is not None
 
     def read(self) -> RawInventory:
-        # Great Expectations takes seconds to import and set up: let that overlap the other stages.
-        self._gx_import = warm_up()
         published = current_build(self.warehouse_dir)
         state = read_state(published) if self.allow_incremental else None
         self.inventory = inventory(self.raw_dir, state.known_stats(self.raw_dir) if state else None)
         self.previous = previous_build(published, state) if state else None
         if self.previous is not None:
             self.delta = plan_delta(self.inventory.files, self.inventory.manifest, self.previous)
+        if self.delta is not None:
+            self._warm_up()  # little to parse: validation comes soon
         return self.inventory
+
+    def _warm_up(self) -> None:
+        """Import Great Expectations in a background thread (it takes seconds), once."""
+        if self._gx_import is None:
+            self._gx_import = warm_up()
 
     def parse(self) -> None:
         """Parse the changed files (incremental), or stream every file's result into
@@ -222,6 +227,9 @@ class WarehouseRun:
         self.builder = TableBuilder(self.inventory.manifest)
         self.outcomes, self.table_seconds = {}, 0.0
         for result in parsed_stream(self.inventory.files, self.cache_dir, self.workers):
+            # the worker processes are forked by now (all at once, on the first task), so
+            # they do not carry Great Expectations, whose import overlaps the parsing
+            self._warm_up()
             self.outcomes[result.source_file] = (result.text_sha256, result.status)
             started = time.perf_counter()
             self.builder.add(result)
@@ -267,6 +275,7 @@ class WarehouseRun:
             findings = find_all(self.tables)
         self.tables["quality_findings"] = findings
         release_unused_memory()  # the rules' frames
+        self._warm_up()  # (nothing was parsed: an empty folder)
         if self.delta:
             self._start_staging()
         return findings
