@@ -28,6 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.memory import release_unused_memory
 from pipeline.quality import gx_runtime
 from pipeline.quality.frames import frame
 from pipeline.schema import TABLES
@@ -393,8 +394,8 @@ def validate_tables(tables: dict[str, pa.Table | pd.DataFrame], projects: pa.Tab
     the projects among ``tables``: give them when ``tables`` hold only some rows)."""
     projects = projects if projects is not None else tables.get("projects")
     context = {"projects": projects} if projects is not None else None
-    return {
-        name: validate_table(name, tables[name], context)
-        for name in gx_runtime.suite_names()
-        if name in tables
-    }
+    validations = {}
+    for name in (n for n in gx_runtime.suite_names() if n in tables):
+        validations[name] = validate_table(name, tables[name], context)
+        release_unused_memory()  # one table's frame at a time, not their high-water mark
+    return validations
