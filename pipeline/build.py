@@ -14,6 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import chain
 from pathlib import Path
 
 import pyarrow as pa
@@ -89,11 +90,16 @@ def known_stats(raw_dir: Path, warehouse_dir: Path) -> dict[str, tuple[FileStat,
 
 def parsed_stream(files: list[RawFile], cache_dir: Path | None = CACHE_DIR, workers: int = 1) -> Iterator[FileResult]:
     """Every file's parse result in the order of ``files`` (sorted by name), as soon as it
-    is ready: from the cache for unchanged bytes, else parsed (and cached); duplicates marked."""
+    is ready: from the cache for unchanged bytes, else parsed (and cached); duplicates marked.
+
+    The worker processes, if any, are started before the first result is yielded (the
+    caller may start threads then: no process is forked after that)."""
     cache = ParseCache(cache_dir) if cache_dir is not None else None
     cached = {raw.source_file for raw in files if cache is not None and cache.has(raw.sha256)}
     # Fresh results are stored in the cache where they are parsed (in the worker processes).
-    fresh = parse_fresh([raw for raw in files if raw.source_file not in cached], cache, workers)
+    to_parse = [raw for raw in files if raw.source_file not in cached]
+    fresh = parse_fresh(to_parse, cache, workers)
+    fresh = chain([next(fresh)] if to_parse else [], fresh)  # the pool forks all its workers on the first task
     marker = DuplicateMarker()
     for raw in files:
         if raw.source_file not in cached:
@@ -227,8 +233,8 @@ class WarehouseRun:
         self.builder = TableBuilder(self.inventory.manifest)
         self.outcomes, self.table_seconds = {}, 0.0
         for result in parsed_stream(self.inventory.files, self.cache_dir, self.workers):
-            # the worker processes are forked by now (all at once, on the first task), so
-            # they do not carry Great Expectations, whose import overlaps the parsing
+            # the worker processes exist by now (see parsed_stream), so they do not carry
+            # Great Expectations, whose import overlaps the parsing
             self._warm_up()
             self.outcomes[result.source_file] = (result.text_sha256, result.status)
             started = time.perf_counter()

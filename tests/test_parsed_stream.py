@@ -12,6 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import pipeline.build as build  # noqa: E402
 import pipeline.ingest as ingest  # noqa: E402
 from pipeline.build import parsed_stream  # noqa: E402
 from pipeline.cache import ParseCache  # noqa: E402
@@ -109,3 +110,24 @@ def test_a_dead_worker_pool_falls_back_to_parsing_here(raw, tmp_path, monkeypatc
     files = files_of(raw)
     assert stream(files, tmp_path / "cache", 4) == expected(files)
     assert all(ParseCache(tmp_path / "cache").has(f.sha256) for f in files)
+
+
+def test_worker_processes_start_before_the_first_result_even_when_it_is_cached(raw, tmp_path, monkeypatch):
+    """A caller starts threads once results come (the Great Expectations import): no
+    process may be forked after that, so the pool starts before anything is yielded."""
+    files = files_of(raw)
+    stream(files[:1], tmp_path / "cache", 1)  # the first file is cached, the others are not
+    events = []
+    real = build.parse_fresh
+
+    def recording(to_parse, cache, workers):
+        for result in real(to_parse, cache, workers):
+            events.append(("parsed", result.source_file))
+            yield result
+
+    monkeypatch.setattr(build, "parse_fresh", recording)
+    results = build.parsed_stream(files, tmp_path / "cache", 2)
+    first = next(results)
+    assert first.source_file == files[0].source_file  # cached, yielded first
+    assert events and events[0] == ("parsed", files[1].source_file), "the workers had started"
+    assert [r.source_file for r in [first, *results]] == [f.source_file for f in files]
