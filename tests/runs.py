@@ -8,6 +8,7 @@ fast and independent of them.
 from __future__ import annotations
 
 import shutil
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,3 +63,19 @@ def copy_seeds(raw_dir: Path) -> Path:
 
 def seed_text(prefix: str) -> str:
     return next(RAW.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+
+
+class DeadPool:
+    """Stands in for ``ProcessPoolExecutor`` when a worker process dies (killed, out of memory)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def map(self, *args, **kwargs):
+        raise BrokenProcessPool("a worker died")

@@ -36,7 +36,7 @@ from pipeline.sources import RawFile  # noqa: E402
 from pipeline.tables import build_tables, to_arrow  # noqa: E402
 from tests import forms  # noqa: E402
 from tests.runs import RAW as RAW_DIR  # noqa: E402
-from tests.runs import SEED_PREFIXES, copy_seeds, run_folder, seed_text  # noqa: E402
+from tests.runs import SEED_PREFIXES, DeadPool, copy_seeds, run_folder, seed_text  # noqa: E402
 
 SEEDS = {prefix: seed_text(prefix) for prefix in SEED_PREFIXES}
 PROJECTS_IN_SEEDS = {"000": 4, "001": 1, "002": 2, "003": 4, "004": 2}
@@ -372,21 +372,6 @@ def test_a_rerun_from_the_cache_gives_identical_tables(tmp_path):
 
 
 def test_a_dead_worker_pool_falls_back_to_parsing_here(monkeypatch, tmp_path):
-    from concurrent.futures.process import BrokenProcessPool
-
-    class DeadPool:
-        def __init__(self, *args, **kwargs):
-            pass
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def map(self, *args, **kwargs):
-            raise BrokenProcessPool("a worker died")
-
     monkeypatch.setattr(ingest, "ProcessPoolExecutor", DeadPool)
     raw = copy_seeds(tmp_path / "raw")
     run = run_folder(raw, workers=4)

@@ -18,7 +18,7 @@ from pipeline.build import parsed_stream  # noqa: E402
 from pipeline.cache import ParseCache  # noqa: E402
 from pipeline.ingest import DUPLICATE, PARSED, QUARANTINED, parse_raw_file  # noqa: E402
 from pipeline.sources import discover  # noqa: E402
-from tests.runs import copy_seeds  # noqa: E402
+from tests.runs import DeadPool, copy_seeds  # noqa: E402
 
 
 @pytest.fixture
@@ -91,21 +91,6 @@ def test_a_damaged_cache_entry_is_parsed_again_and_rewritten(raw, tmp_path):
 
 
 def test_a_dead_worker_pool_falls_back_to_parsing_here(raw, tmp_path, monkeypatch):
-    class DeadPool:
-        def __init__(self, *args, **kwargs):
-            pass
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def map(self, *args, **kwargs):
-            raise BrokenProcessPool("a worker died")
-
-    from concurrent.futures.process import BrokenProcessPool
-
     monkeypatch.setattr(ingest, "ProcessPoolExecutor", DeadPool)
     files = files_of(raw)
     assert stream(files, tmp_path / "cache", 4) == expected(files)

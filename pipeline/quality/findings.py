@@ -152,7 +152,7 @@ def _with_only(tables: dict[str, pa.Table | pd.DataFrame], names: tuple[str, ...
 
 
 def _sorted(findings: pa.Table) -> pa.Table:
-    """The order ``findings_frame`` gives (nulls last; dictionary columns by their text)."""
+    """In ``_ORDER`` (nulls last; dictionary columns by their text), stable."""
     keys = pa.table({name: _plain_column(findings.column(name)) for name in _ORDER})
     order = pc.sort_indices(keys, sort_keys=[(name, "ascending", "at_end") for name in _ORDER])
     return findings.take(order)
