@@ -1,19 +1,49 @@
-"""Handing freed memory back to the system between the stages of a run.
+"""Arrow's memory pool, and handing freed memory back to the system between stages.
 
-Arrow's allocator (mimalloc) and the C library's malloc keep freed memory for
-reuse instead of returning it, so a process's resident set stays at its
-high-water mark: the frames of the findings stage would still count while
-DuckDB builds the database. Calling this where a stage has let go of its data
-returns those pages (measured at 10,000 reports: 186 MB less before publishing).
+The pool. pyarrow allocates from mimalloc by default, which keeps pages that
+hold any live block: after the tables of a 100,000-report build are assembled
+chunk by chunk, about 325 MB of its pages stay resident with nothing of value
+in most of them, and the peak of the run rises by as much. jemalloc hands such
+pages back; the same build then peaks at 1.86 GB instead of 2.27 GB, in the
+same time (measured at 100,000 reports; the C library's malloc returns as much
+but parsed about 10 % slower). Importing this module therefore makes jemalloc
+Arrow's default pool, where the pyarrow build has it, unless the user chose a
+pool with Arrow's own ``ARROW_DEFAULT_MEMORY_POOL`` variable. Buffers allocated
+earlier stay with the pool that allocated them, so switching is always safe.
+
+Releasing. Arrow's pool and malloc keep freed memory for reuse instead of
+returning it, so a process's resident set stays at its high-water mark: the
+frames of the findings stage would still count while DuckDB builds the
+database. Calling ``release_unused_memory`` where a stage has let go of its
+data returns those pages.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 from functools import lru_cache
 
 import pyarrow as pa
+
+POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
+
+
+def returning_memory_pool() -> pa.MemoryPool:
+    """jemalloc's pool where pyarrow was built with it, else the default pool."""
+    try:
+        return pa.jemalloc_memory_pool()
+    except NotImplementedError:
+        return pa.default_memory_pool()
+
+
+def use_returning_memory_pool() -> str:
+    """Make ``returning_memory_pool`` Arrow's default (not when ``ARROW_DEFAULT_MEMORY_POOL``
+    is set); the name of the pool in use."""
+    if not os.environ.get(POOL_VARIABLE):
+        pa.set_memory_pool(returning_memory_pool())
+    return pa.default_memory_pool().backend_name
 
 
 @lru_cache(maxsize=1)
@@ -31,3 +61,6 @@ def release_unused_memory() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+use_returning_memory_pool()

@@ -1,0 +1,54 @@
+"""Arrow's memory pool (jemalloc unless the user chose one) and handing freed memory back."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import psutil
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from pipeline.memory import POOL_VARIABLE, release_unused_memory, returning_memory_pool
+
+MB = 1024 * 1024
+
+
+def _pool_in_fresh_interpreter(env_pool: str | None) -> str:
+    """The backend of Arrow's default pool once ``pipeline.memory`` is imported."""
+    env = {k: v for k, v in os.environ.items() if k != POOL_VARIABLE}
+    if env_pool is not None:
+        env[POOL_VARIABLE] = env_pool
+    code = "import pipeline.memory, pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def test_importing_the_module_selects_the_returning_pool():
+    assert _pool_in_fresh_interpreter(None) == returning_memory_pool().backend_name
+
+
+def test_a_pool_the_user_chose_is_kept():
+    assert _pool_in_fresh_interpreter("system") == "system"
+
+
+def test_jemalloc_is_chosen_where_pyarrow_has_it():
+    try:
+        pa.jemalloc_memory_pool()
+    except NotImplementedError:
+        pytest.skip("this pyarrow build has no jemalloc")
+    assert returning_memory_pool().backend_name == "jemalloc"
+
+
+def test_freed_arrow_memory_leaves_the_resident_set():
+    process = psutil.Process()
+    release_unused_memory()
+    before = process.memory_info().rss
+    values = pa.array(np.arange(40 * MB // 8, dtype=np.int64))
+    before = process.memory_info().rss
+    held = pc.add(values, 1)  # 40 MB allocated by Arrow's pool and written: its pages are resident
+    assert process.memory_info().rss - before > 30 * MB
+    del held
+    release_unused_memory()
+    assert process.memory_info().rss - before < 10 * MB
