@@ -54,7 +54,7 @@ WITH judged AS (
     FROM indicators i
 )
 SELECT
-    p.fiscal_year, p.agency, p.implementing_unit, p.project_name, p.report_type, p.template,
+    p.fiscal_year, p.agency, p.department, p.implementing_unit, p.project_name, p.report_type, p.template,
     j.* EXCLUDE (units_comparable),
     CASE
         WHEN j.achievement IS NOT NULL THEN j.achievement = 'achieved'

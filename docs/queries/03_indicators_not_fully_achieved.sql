@@ -26,7 +26,7 @@
 --   basis             how "not achieved" was decided (see above)
 --   reason            the stated reason (偏差原因分析 / 备注)
 SELECT
-    coalesce(i.agency, p.department) AS agency,
+    coalesce(i.agency, i.department) AS agency,
     i.fiscal_year,
     i.project_name,
     i.seq,
@@ -41,6 +41,5 @@ SELECT
     i.target_met_basis AS basis,
     coalesce(i.deviation_reason, i.remark) AS reason
 FROM indicators_in_context i
-JOIN projects p USING (project_id)
 WHERE i.target_met = false
 ORDER BY agency, i.fiscal_year, i.project_name, i.project_id, i.seq;
