@@ -128,13 +128,22 @@ def columns_to_arrow(table: Table, values: dict[str, list]) -> pa.Table:
     columns = {}
     for col in table.columns:
         column = values[col.name]
-        if pa.types.is_decimal(col.type):
-            try:
-                column = _rescaled_column(column, col.type)
-            except ValueError as exc:
-                raise ValueError(f"{table.name}.{col.name}: {exc}") from exc
-        columns[col.name] = pa.array(column, type=col.type)
+        columns[col.name] = _decimal_array(table, col.name, column, col.type) if pa.types.is_decimal(col.type) \
+            else pa.array(column, type=col.type)
     return pa.Table.from_pydict(columns, schema=table.schema)
+
+
+def _decimal_array(table: Table, name: str, column: list, typ: pa.Decimal128Type) -> pa.Array:
+    """A decimal column, converted exactly. Arrow refuses a value it would have to round or that
+    exceeds the precision; the error then names the value (see ``_rescaled_column``)."""
+    try:
+        return pa.array(column, type=typ)
+    except pa.ArrowInvalid as exc:
+        try:
+            _rescaled_column(column, typ)
+        except ValueError as named:
+            raise ValueError(f"{table.name}.{name}: {named}") from exc
+        raise ValueError(f"{table.name}.{name}: {exc}") from exc
 
 
 @lru_cache(maxsize=None)
