@@ -11,6 +11,7 @@ line. ``mark_duplicates`` then turns later copies of the same report into
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
@@ -31,6 +32,11 @@ from pipeline.text import nfkc
 PARSED = "parsed"
 #: Files per task sent to a worker process: small enough that results stream back steadily.
 MAX_CHUNK = 64
+#: The worker processes' first-generation garbage collection threshold (Python's default is
+#: 700). Parsing allocates millions of short-lived containers that reference counting frees;
+#: collecting them every 700 allocations cost about 10 % of the parse time (measured on the
+#: synthetic corpus). Cyclic garbage, which parsing does leave, is still collected.
+WORKER_GC_THRESHOLD = 10_000
 QUARANTINED = "quarantined"
 DUPLICATE = "duplicate"
 
@@ -219,12 +225,17 @@ def parse_stream(
     chunk = max(1, min(MAX_CHUNK, len(files) // (workers * 8)))
     done = 0
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool:
             for result in pool.map(task, files, chunksize=chunk):
                 done += 1
                 yield result
     except BrokenProcessPool:
         yield from map(task, files[done:])
+
+
+def _start_worker() -> None:
+    """Set up a parse worker process: fewer young-generation collections (``WORKER_GC_THRESHOLD``)."""
+    gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def parse_all(files: list[RawFile], workers: int = 1) -> list[FileResult]:

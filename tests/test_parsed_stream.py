@@ -4,6 +4,7 @@ damaged entries, duplicates, and a dead worker pool."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 import shutil
 import sys
 from pathlib import Path
@@ -116,3 +117,14 @@ def test_worker_processes_start_before_the_first_result_even_when_it_is_cached(r
     assert first.source_file == files[0].source_file  # cached, yielded first
     assert events and events[0] == ("parsed", files[1].source_file), "the workers had started"
     assert [r.source_file for r in [first, *results]] == [f.source_file for f in files]
+
+
+def gc_threshold_of_worker(raw) -> tuple[int, int, int]:
+    return gc.get_threshold()
+
+
+def test_worker_processes_collect_young_garbage_less_often(raw):
+    files = files_of(raw)[:4]
+    thresholds = set(ingest.parse_stream(files, workers=2, task=gc_threshold_of_worker))
+    assert {t[0] for t in thresholds} == {ingest.WORKER_GC_THRESHOLD}
+    assert gc.get_threshold()[0] != ingest.WORKER_GC_THRESHOLD  # this process keeps its own
