@@ -397,16 +397,23 @@ DAMAGED_FIRST_TITLES = [
 @pytest.mark.parametrize("name, title, damaged", DAMAGED_FIRST_TITLES, ids=lambda v: str(v)[:3])
 def test_a_damaged_first_title_never_loses_its_report(name, title, damaged):
     """Rows before the first recognised title that hold a 项目名称 row are a report whose
-    title is missing: parsed (with a report_title_missing note) like the others, never dropped."""
+    title is missing: parsed (with a report_title_missing note) like the others, never dropped,
+    and with everything printed above its 项目名称 row (year line, 申报单位名称): only the
+    title is unknown."""
     data = (RAW_DIR / name).read_bytes()
     broken = data.replace(title.encode(), damaged.encode(), 1)
     assert broken != data
     intact, result = parse_bytes(name, data), parse_bytes(name, broken)
     assert result.status == "parsed" and not result.rejections
     assert [r.project.project_name for r in result.reports] == [r.project.project_name for r in intact.reports]
-    first = result.reports[0]
+    first, first_intact = result.reports[0], intact.reports[0]
     assert [n.code for n in first.notes if n.code == "report_title_missing"] == ["report_title_missing"]
-    assert [len(r.indicators) for r in result.reports] == [len(r.indicators) for r in intact.reports]
+    assert first.project.title is None and first_intact.project.title == title
+    assert dataclasses.replace(first.project, title=title) == first_intact.project
+    assert (first.funds, first.indicators, first.scores) == (first_intact.funds, first_intact.indicators,
+                                                             first_intact.scores)
+    assert [n for n in first.notes if n.code != "report_title_missing"] == first_intact.notes
+    assert [r for r in result.reports[1:]] == intact.reports[1:]
 
 
 def test_rows_before_the_first_title_without_a_project_are_still_ignored():

@@ -71,6 +71,8 @@ def split_segments(document: Document) -> list[Segment]:
     Rows before the first title are dropped, unless a 项目名称 row is among them: then
     they hold a report whose title is missing or damaged, read as one of the family
     of the first title (its parser notes the missing title, or rejects it with a reason).
+    That report also keeps the short rows (one or two cells) right above its 项目名称
+    row: the damaged title, the year line, 申报单位名称 are its own (see ``_report_start``).
     """
     segments: list[Segment] = []
     current: list[Row] = []
@@ -81,7 +83,7 @@ def split_segments(document: Document) -> list[Segment]:
             if family is not None:
                 segments.append(Segment(document, current, family))
             elif (start := _first_project_row(current)) is not None:
-                segments.append(Segment(document, current[start:], found))
+                segments.append(Segment(document, current[_report_start(current, start):], found))
             current, family = [row], found
         else:
             current.append(row)
@@ -92,6 +94,16 @@ def split_segments(document: Document) -> list[Segment]:
 
 def _first_project_row(rows: list[Row]) -> int | None:
     return next((i for i, row in enumerate(rows) if opens_project(row)), None)
+
+
+def _report_start(rows: list[Row], project_row: int) -> int:
+    """Where an untitled report begins: its 项目名称 row, or above it the run of short rows
+    (blank, or of one or two cells: a title, a year line, a label and its value) next to it.
+    A wider row (a table's) ends the run."""
+    start = project_row
+    while start > 0 and len(rows[start - 1].values) <= 2:
+        start -= 1
+    return start
 
 
 def _split_untitled(segment: Segment) -> list[Segment]:

@@ -103,7 +103,7 @@ def _project(rows: list[Row], funds_header: int, table: IndicatorTable, tail: li
     name = fields.get("project_name")
     if name is None or not name.value:
         raise ReportRejected("no project name (项目名称)", first_row.line)
-    year = _fiscal_year(rows[:funds_header]) if titled else None
+    year = _fiscal_year(rows[:funds_header], titled)
     department = fields.get("department")
     unit = fields.get("implementing_unit")
     return ProjectRecord(
@@ -123,12 +123,13 @@ def _project(rows: list[Row], funds_header: int, table: IndicatorTable, tail: li
     )
 
 
-def _fiscal_year(header_rows: list[Row]) -> int | None:
-    """The year printed in the title or on a line of its own just below it."""
+def _fiscal_year(header_rows: list[Row], titled: bool) -> int | None:
+    """The year printed in the title or on a line of its own (below the title, or where the
+    title is missing or damaged, among the header rows)."""
     title = "".join(header_rows[0].values)
-    if re.search(r"\d{4}\s*年", title):
+    if titled and re.search(r"\d{4}\s*年", title):
         return year_in_text(title)
-    for row in header_rows[1:]:
+    for row in header_rows[1 if titled else 0 :]:
         key = label_key("".join(row.values))
         if _YEAR_LINE.match(key):
             return year_in_text(key)

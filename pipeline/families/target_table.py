@@ -51,7 +51,7 @@ def parse(segment: Segment) -> ProjectReport:
         raise ReportRejected("indicator table missing (no 一级目标/三级目标/指标目标值 header row)", rows[0].line)
     titled = is_title(rows[0])
     header = read_header(rows[1 if titled else 0 : grid_at])
-    project = _project(rows, grid_at, header)
+    project = _project(rows, grid_at, header, titled)
     indicators, grid_notes = read_grid(rows[grid_at + 1 :])
     if not indicators:
         raise ReportRejected("indicator table empty", rows[grid_at].line)
@@ -76,7 +76,7 @@ def _grid_header_index(rows: list[Row]) -> int | None:
     return None
 
 
-def _project(rows: list[Row], grid_at: int, header: HeaderParse) -> ProjectRecord:
+def _project(rows: list[Row], grid_at: int, header: HeaderParse, titled: bool) -> ProjectRecord:
     fields = header.fields
     name = fields.get("project_name")
     if name is None or not name.value:
@@ -90,7 +90,7 @@ def _project(rows: list[Row], grid_at: int, header: HeaderParse) -> ProjectRecor
         template=TEMPLATE_TARGET,
         project_name=name.value,
         source_line=rows[0].line,
-        title="".join(rows[0].values),
+        title="".join(rows[0].values) if titled else None,
         fiscal_year=year,
         fiscal_year_source="document" if year is not None else None,
         department=_text(fields, "department"),
