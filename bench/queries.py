@@ -4,7 +4,8 @@ The queries are the ones in ``docs/queries/*.sql`` (the analyst-facing
 examples); when that folder is empty a few representative queries stand in.
 Each query runs once to warm up (first-touch I/O, plan) and then ``repeats``
 times on a read-only connection to the published ``warehouse.duckdb``; its
-latency is the median of the timed runs. The cold first run is kept too.
+latency is the median of the timed runs (five by default: single runs of the same query
+vary by tens of milliseconds on a shared machine). The cold first run is kept too.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, timeout: float) -> tuple[int,
         timer.cancel()
 
 
-def time_queries(db_path: Path, queries: dict[str, str], repeats: int = 3, timeout: float = 120.0) -> dict[str, dict]:
+def time_queries(db_path: Path, queries: dict[str, str], repeats: int = 5, timeout: float = 120.0) -> dict[str, dict]:
     """Per query: rows returned, cold ms, median warm ms (or the error / the timeout)."""
     out: dict[str, dict] = {}
     con = duckdb.connect(str(db_path), read_only=True)
@@ -56,7 +57,7 @@ def time_queries(db_path: Path, queries: dict[str, str], repeats: int = 3, timeo
         for name, sql in queries.items():
             try:
                 rows, cold = _run(con, sql, timeout)
-                runs = repeats if cold < 10_000 else 1  # a query that takes seconds is timed once more, not thrice
+                runs = repeats if cold < 10_000 else 1  # a query that takes seconds is timed once more, not five times
                 warm = [_run(con, sql, timeout)[1] for _ in range(runs)]
                 out[name] = {"rows": rows, "cold_ms": round(cold, 2), "ms": round(statistics.median(warm), 2)}
             except duckdb.InterruptException:
