@@ -1,4 +1,4 @@
-"""The asset graph: raw files -> parsed files -> tidy tables -> quality findings -> warehouse."""
+"""The asset graph: raw files -> tidy tables (parsed on the way) -> quality findings -> warehouse."""
 
 from collections import Counter
 
@@ -8,9 +8,7 @@ import pyarrow as pa
 from assets.metadata import table_metadata
 from assets.resources import PipelinePaths
 from pipeline import build
-from pipeline.ingest import FileResult
 from pipeline.quality.findings import find_all
-from pipeline.tables import build_tables
 
 GROUP = "warehouse"
 TABLE_ASSETS = ("projects", "funds", "indicators", "scores", "source_files", "rejections", "parse_notes")
@@ -41,33 +39,23 @@ def raw_files(context: dg.AssetExecutionContext, paths: PipelinePaths) -> build.
     return inventory
 
 
-@dg.asset(
-    group_name=GROUP,
-    description="Each raw file decoded and parsed into project reports (cached by content hash), "
-    "or quarantined with a reason.",
-)
-def parsed_files(context: dg.AssetExecutionContext, paths: PipelinePaths, raw_files: build.RawInventory) -> list[FileResult]:
-    results = build.parse_files(raw_files.files, cache_dir=paths.cache, workers=paths.workers)
-    statuses = Counter(r.status for r in results)
-    context.add_output_metadata(
-        {
-            "files": len(results),
-            **{f"status/{k}": v for k, v in sorted(statuses.items())},
-            "projects": sum(len(r.reports) for r in results if r.status == "parsed"),
-        }
-    )
-    return results
-
-
 @dg.multi_asset(
     group_name=GROUP,
     outs={name: dg.AssetOut(description=TABLE_DESCRIPTIONS[name]) for name in TABLE_ASSETS},
-    description="Reshape parsed reports into the tidy tables.",
+    description="Parse every raw file (results cached by content hash, files parsed in worker "
+    "processes) straight into the tidy tables: rows are appended as each file's result arrives, "
+    "so no step holds every parse result at once.",
 )
-def tidy_tables(raw_files: build.RawInventory, parsed_files: list[FileResult]):
-    tables = build_tables(parsed_files, raw_files.manifest)
+def tidy_tables(context: dg.AssetExecutionContext, paths: PipelinePaths, raw_files: build.RawInventory):
+    streamed = build.stream_into_tables(raw_files, cache_dir=paths.cache, workers=paths.workers)
+    statuses = Counter(status for _, status in streamed.outcomes.values())
+    context.log.info(f"parsed {len(streamed.outcomes)} files: {dict(sorted(statuses.items()))}")
     for name in TABLE_ASSETS:
-        yield dg.Output(tables[name], output_name=name, metadata=table_metadata(name, tables[name]))
+        table = streamed.tables[name]
+        metadata = table_metadata(name, table)
+        if name == "source_files":
+            metadata.update({f"status/{k}": v for k, v in sorted(statuses.items())})
+        yield dg.Output(table, output_name=name, metadata=metadata)
 
 
 @dg.asset(

@@ -110,6 +110,36 @@ def parsed_stream(files: list[RawFile], cache_dir: Path | None = CACHE_DIR, work
         yield marker.mark(result)
 
 
+@dataclass
+class StreamedTables:
+    """The tables of a full build, filled while the files were parsed."""
+
+    tables: dict[str, pa.Table]
+    outcomes: dict[str, tuple[str | None, str]]  # file -> (content fingerprint, status)
+    table_seconds: float  # time spent appending rows, within the parsing
+
+
+def stream_into_tables(inventory: RawInventory, cache_dir: Path | None = CACHE_DIR, workers: int = 1,
+                       each_result: Callable[[], None] = lambda: None) -> StreamedTables:
+    """Every file's parse result (see ``parsed_stream``) appended to the tables as it comes,
+    in file-name order: no parse results are held beyond the rows of the last 2,000 files
+    (``TableBuilder``). ``each_result`` is called before each result is added (the worker
+    processes exist by then)."""
+    builder = TableBuilder(inventory.manifest)
+    outcomes: dict[str, tuple[str | None, str]] = {}
+    seconds = 0.0
+    for result in parsed_stream(sorted(inventory.files, key=lambda f: f.source_file), cache_dir, workers):
+        each_result()
+        outcomes[result.source_file] = (result.text_sha256, result.status)
+        started = time.perf_counter()
+        builder.add(result)
+        seconds += time.perf_counter() - started
+    started = time.perf_counter()
+    tables = dict(builder.finish().arrow)
+    release_unused_memory()  # the last rows' Python objects, the chunks just concatenated
+    return StreamedTables(tables, outcomes, seconds + time.perf_counter() - started)
+
+
 def parse_files(files: list[RawFile], cache_dir: Path | None = CACHE_DIR, workers: int = 1) -> list[FileResult]:
     """Parse every file, reusing cached results for unchanged bytes; duplicates marked."""
     return list(parsed_stream(sorted(files, key=lambda f: f.source_file), cache_dir, workers))
@@ -190,7 +220,7 @@ class WarehouseRun:
         self.previous: PreviousBuild | None = None
         self.delta: Delta | None = None
         self.results: list[FileResult] = []  # incremental: the changed files' results
-        self.builder: TableBuilder | None = None  # full: the tables being built while files are parsed
+        self.streamed: StreamedTables | None = None  # full: the tables built while files were parsed
         self.outcomes: dict[str, tuple[str | None, str]] = {}  # file -> (content fingerprint, status)
         self.table_seconds = 0.0  # time spent building tables during the parse stage
         self._gx_import: threading.Thread | None = None
@@ -230,16 +260,10 @@ class WarehouseRun:
         if self.delta:
             self.results = parse_files(files, cache_dir=self.cache_dir, workers=self.workers)
             return
-        self.builder = TableBuilder(self.inventory.manifest)
-        self.outcomes, self.table_seconds = {}, 0.0
-        for result in parsed_stream(self.inventory.files, self.cache_dir, self.workers):
-            # the worker processes exist by now (see parsed_stream), so they do not carry
-            # Great Expectations, whose import overlaps the parsing
-            self._warm_up()
-            self.outcomes[result.source_file] = (result.text_sha256, result.status)
-            started = time.perf_counter()
-            self.builder.add(result)
-            self.table_seconds += time.perf_counter() - started
+        # the worker processes exist once results come (see parsed_stream), so they do not
+        # carry Great Expectations, whose import then overlaps the parsing
+        self.streamed = stream_into_tables(self.inventory, self.cache_dir, self.workers, each_result=self._warm_up)
+        self.outcomes, self.table_seconds = self.streamed.outcomes, self.streamed.table_seconds
 
     def build_tables(self) -> dict[str, pa.Table]:
         if self.delta:
@@ -253,9 +277,7 @@ class WarehouseRun:
                 return self.tables
             self.delta, self.results = None, []  # patching would differ from rebuilding: build everything
             self.parse()
-        self.tables = dict(self.builder.finish().arrow)
-        self.builder = None
-        release_unused_memory()
+        self.tables, self.streamed = self.streamed.tables, None
         self.file_states = self._file_states(self.inventory.files, {})
         return self.tables
 
@@ -273,14 +295,14 @@ class WarehouseRun:
             previous = self.previous.tables["quality_findings"]
             years = touched_years(self.previous, self.delta, self.partial)
             findings = patch_findings(previous, self.tables, self.partial, self.delta.touched, years)
+            release_unused_memory()  # the rules' frames
             self.partial["quality_findings"] = findings.filter(pc.or_(
                 pc.is_in(findings.column("source_file"), value_set=pa.array(self.delta.touched, pa.string())),
                 pc.is_in(findings.column("check_name"), value_set=pa.array(CROSS_REPORT_CHECKS, pa.string())),
             ))  # every row that may differ from the previous build's findings
         else:
-            findings = find_all(self.tables)
+            findings = find_all(self.tables)  # (which hands its frames' memory back)
         self.tables["quality_findings"] = findings
-        release_unused_memory()  # the rules' frames
         self._warm_up()  # (nothing was parsed: an empty folder)
         if self.delta:
             self._start_staging()
@@ -335,7 +357,6 @@ class WarehouseRun:
         except BaseException:
             self.abandon()
             raise
-        release_unused_memory()  # the validation frames
         return self.validations
 
     def publish(self, docs_dir: Path | None = None) -> Path:

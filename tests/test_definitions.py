@@ -13,6 +13,7 @@ import pytest
 from assets.automation import changed_files, daily_build, raw_files_changed
 from assets.checks import INTEGRITY_CHECKS
 from assets.definitions import ASSETS, defs
+from assets.io_manager import TablesIOManager
 from assets.resources import PipelinePaths
 from pipeline.build import RAW_DIR
 
@@ -31,7 +32,7 @@ def paths(tmp_path: Path) -> PipelinePaths:
 def test_definitions_load_every_asset_check_schedule_and_sensor():
     repo = defs.get_repository_def()
     keys = {key.to_user_string() for key in repo.asset_graph.get_all_asset_keys()}
-    assert {"raw_files", "parsed_files", "quality_findings", "warehouse", *TABLES} <= keys
+    assert {"raw_files", "quality_findings", "warehouse", *TABLES} <= keys
     check_names = {key.name for key in repo.asset_graph.asset_check_keys}
     assert {f"{t}_integrity" for t in ("projects", "funds", "indicators", "scores", "source_files")} <= check_names
     assert defs.get_schedule_def("daily_build").cron_schedule == "0 2 * * *"
@@ -40,7 +41,8 @@ def test_definitions_load_every_asset_check_schedule_and_sensor():
 
 def test_materialize_whole_graph_on_the_seeds(paths: PipelinePaths, tmp_path: Path):
     with dg.instance_for_test() as instance:
-        result = dg.materialize([*ASSETS, *INTEGRITY_CHECKS], resources={"paths": paths}, instance=instance)
+        resources = {"paths": paths, "io_manager": TablesIOManager(base_dir=str(tmp_path / "steps"))}
+        result = dg.materialize([*ASSETS, *INTEGRITY_CHECKS], resources=resources, instance=instance)
     assert result.success
     evaluations = result.get_asset_check_evaluations()
     assert evaluations and all(e.passed for e in evaluations)
@@ -49,6 +51,8 @@ def test_materialize_whole_graph_on_the_seeds(paths: PipelinePaths, tmp_path: Pa
     assert con.execute("select count(*) from indicators").fetchone()[0] == 172
     statuses = con.execute("select status, count(*) from source_files group by status").fetchall()
     assert statuses == [("parsed", 5)]
+    steps = tmp_path / "steps"  # the tables the steps handed each other are Arrow files
+    assert all((steps / name).read_bytes()[:6] == b"ARROW1" for name in TABLES)
 
 
 def test_schedule_targets_the_whole_graph():

@@ -12,6 +12,7 @@ import pytest
 
 from assets.checks import INTEGRITY_CHECKS
 from assets.definitions import ASSETS
+from assets.io_manager import TablesIOManager
 from assets.resources import PipelinePaths
 from pipeline.build import IntegrityFailed, RAW_DIR, validate_and_publish
 from seed_warehouse import seed_tables
@@ -93,22 +94,23 @@ def test_each_integrity_failure_blocks_publication(breakage, published: Path, go
 
 def test_a_failing_check_stops_the_dagster_warehouse_asset(tmp_path: Path, monkeypatch):
     """The blocking check fails, so the `warehouse` asset does not run and nothing is published."""
-    import pipeline.tables as tables_module
+    import pipeline.build as build_module
 
-    real_build = tables_module.build_tables
+    real_stream = build_module.stream_into_tables
 
-    def build_with_orphan_funds(results, manifest):
-        built = real_build(results, manifest)
-        built.arrow["funds"] = _orphan_rows(built.arrow["funds"])
-        return built
+    def stream_with_orphan_funds(*args, **kwargs):
+        streamed = real_stream(*args, **kwargs)
+        streamed.tables["funds"] = _orphan_rows(streamed.tables["funds"])
+        return streamed
 
-    monkeypatch.setattr("assets.pipeline_assets.build_tables", build_with_orphan_funds)
+    monkeypatch.setattr(build_module, "stream_into_tables", stream_with_orphan_funds)
     paths = PipelinePaths(
         raw_dir=str(RAW_DIR), warehouse_dir=str(tmp_path / "warehouse"), cache_dir=str(tmp_path / "cache"), workers=1
     )
     with dg.instance_for_test() as instance:
         result = dg.materialize(
-            [*ASSETS, *INTEGRITY_CHECKS], resources={"paths": paths}, instance=instance, raise_on_error=False
+            [*ASSETS, *INTEGRITY_CHECKS], resources={"paths": paths, "io_manager": TablesIOManager()},
+            instance=instance, raise_on_error=False,
         )
     failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
     assert [e.check_name for e in failed] == ["funds_integrity"]

@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.memory import release_unused_memory
 from pipeline.quality import cross_report, fund_rules, indicator_rules, score_rules
 from pipeline.quality.data import CheckData
 from pipeline.quality.rows import FINDING_COLUMNS, no_findings
@@ -112,7 +113,10 @@ def find_all(tables: dict[str, pa.Table | pd.DataFrame]) -> pa.Table:
     rules read projects and funds of all reports at once."""
     parts = [part for batch in _file_batches(tables) for part in rule_rows(CheckData.from_tables(batch), PER_REPORT_RULES)]
     parts += rule_rows(CheckData.from_tables(_with_only(tables, ("projects", "funds"))), cross_report.RULES)
-    return _assembled(parts)
+    findings = _assembled(parts)
+    del parts
+    release_unused_memory()  # the rules' frames
+    return findings
 
 
 def _file_batches(tables: dict[str, pa.Table | pd.DataFrame]) -> Iterator[dict[str, pa.Table | pd.DataFrame]]:

@@ -375,14 +375,17 @@ def validate_table(table_name: str, df: pd.DataFrame | pa.Table, context: dict |
         "return_unexpected_index_query": False,
     }
     result = gx_runtime.validate(data, gx_runtime.gx().ExpectationSuite(**suite_doc), result_format)
+    row_count = len(data)
     failures += [_failure(r) for r in result.results if not r.success]
     stats = _plain(dict(result.statistics))
+    del data
+    release_unused_memory()  # the validation frame: one table's at a time, not their high-water mark
     return TableValidation(
         table=table_name,
         success=bool(result.success) and not failures,
         failures=failures,
         statistics=stats,
-        row_count=len(data),
+        row_count=row_count,
         seconds=time.perf_counter() - started,
         result=result,
     )
@@ -397,5 +400,4 @@ def validate_tables(tables: dict[str, pa.Table | pd.DataFrame], projects: pa.Tab
     validations = {}
     for name in (n for n in gx_runtime.suite_names() if n in tables):
         validations[name] = validate_table(name, tables[name], context)
-        release_unused_memory()  # one table's frame at a time, not their high-water mark
     return validations
