@@ -9,10 +9,12 @@
 3. Accuracy: the tables against the generator's ground truth (all files, or an
    evenly spread sample of ``--accuracy-files`` for big corpora).
 4. Query latency of ``docs/queries/*.sql`` on the published warehouse.
-5. Incremental rebuild: one file changed, the build run again as ``make run`` would:
+5. Incremental rebuild: one file changed, the build run again as ``perfwh build`` would:
    only that file is parsed and the published tables are patched
    (``pipeline.incremental``); the file is restored afterwards.
-6. Baseline: ``pandas.read_csv`` on the same bytes (see ``bench/baseline.py``).
+6. The Dagster asset graph materialized whole, as ``make run`` and the schedule do
+   (``bench/graph.py``; warm parse cache).
+7. Baseline: ``pandas.read_csv`` on the same bytes (see ``bench/baseline.py``).
 
 Figures are printed and written to ``data/bench/latest.json``.
 """
@@ -29,6 +31,7 @@ import time
 from pathlib import Path
 
 from bench import baseline, queries
+from bench.graph import materialize_graph
 from bench.measure import MB, PeakMemory, Stopwatch
 from bench.stages import run_build
 from pipeline.synthetic import FilePlan, build_corpus, generate_file, plan, sample
@@ -49,6 +52,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--per-file-baseline", action="store_true", help="also time one read_csv call per file")
     parser.add_argument("--baseline-engines", default="c", help="read_csv engines to time, comma-separated (default c)")
     parser.add_argument("--skip-incremental", action="store_true")
+    parser.add_argument("--skip-dagster", action="store_true", help="do not materialize the Dagster graph")
     parser.add_argument("--bench-dir", type=Path, default=BENCH_DIR)
     parser.add_argument("--out", type=Path, default=None, help="figures JSON (default <bench-dir>/latest.json)")
     return parser.parse_args(argv)
@@ -118,6 +122,10 @@ def main(argv: list[str] | None = None) -> dict:
             print("incremental build (one file changed):")
             inc = incremental(args.seed, entries, corpus.raw_dir, cache, warehouse, args.workers, memory)
             inc.update(memory.take().figures())
+        graph = None
+        if not args.skip_dagster:
+            print("dagster: the whole asset graph (warm parse cache) ...", flush=True)
+            graph = materialize_graph(corpus.raw_dir, cache, work, args.workers, memory)
     print("baseline: pandas.read_csv on the same bytes ...", flush=True)
     paths = [corpus.raw_dir / e.source_file for e in entries]
     base = baseline.measure(paths, per_file=args.per_file_baseline, engines=tuple(args.baseline_engines.split(",")))
@@ -144,6 +152,7 @@ def main(argv: list[str] | None = None) -> dict:
         "ratio_vs_read_csv": round(seconds_total / base["seconds"], 2),
         "incremental_seconds": inc["seconds"] if inc else None,
         "incremental": inc,
+        "dagster": graph,
         "validation_seconds": round(cold.seconds.get("validate", 0.0), 3),
         "findings_seconds": round(cold.seconds.get("findings", 0.0), 3),
         "integrity_failures": outcome.integrity_failures,
@@ -183,6 +192,10 @@ def print_figures(f: dict) -> None:
         for stage, seconds in inc["stages"].items():
             print(f"  {stage:<15} {seconds:8.2f} s   peak {inc['stage_peak_rss_mb'].get(stage, 0):,.0f} MB")
         print(f"    write Parquet {inc['write_parquet_seconds']:8.2f} s   (part of publish, beside the database patch)")
+    if f["dagster"]:
+        graph = f["dagster"]
+        print(f"dagster graph     {graph['seconds']:8.2f} s   ({'succeeded' if graph['success'] else 'FAILED'}, "
+              f"{graph['parse_cache']} parse cache)   peak {graph['peak_rss_mb']:,.0f} MB RSS")
     print(f"validation        {f['validation_seconds']:8.2f} s   (+ findings {f['findings_seconds']:.2f} s)")
     if f["max_query_ms"] is not None:
         print(f"queries           {f['max_query_ms']:8.1f} ms max over {len(f['queries'])}   "

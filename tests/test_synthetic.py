@@ -165,4 +165,6 @@ def test_benchmark_smoke(tmp_path):
     assert written["peak_rss_mb"] > 0 and written["queries_peak_rss_mb"] > 0
     assert written["incremental"]["peak_rss_mb"] > 0
     assert set(written["stage_peak_rss_mb"]) == set(written["stage_seconds"])
+    # the Dagster graph, materialized whole on the same corpus
+    assert written["dagster"]["success"] is True and written["dagster"]["peak_rss_mb"] > 0
     assert 0 < figures["accuracy"] <= 1
