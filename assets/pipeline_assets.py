@@ -39,9 +39,16 @@ def raw_files(context: dg.AssetExecutionContext, paths: PipelinePaths) -> build.
     return inventory
 
 
+PARSE_OUTCOMES_DESCRIPTION = (
+    "Each raw file's content fingerprint and parse status (parsed, quarantined, duplicate): recorded "
+    "with the published build, so that `perfwh build` can patch it when files change."
+)
+
+
 @dg.multi_asset(
     group_name=GROUP,
-    outs={name: dg.AssetOut(description=TABLE_DESCRIPTIONS[name]) for name in TABLE_ASSETS},
+    outs={**{name: dg.AssetOut(description=TABLE_DESCRIPTIONS[name]) for name in TABLE_ASSETS},
+          "parse_outcomes": dg.AssetOut(description=PARSE_OUTCOMES_DESCRIPTION)},
     description="Parse every raw file (results cached by content hash, files parsed in worker "
     "processes) straight into the tidy tables: rows are appended as each file's result arrives, "
     "so no step holds every parse result at once.",
@@ -56,6 +63,7 @@ def tidy_tables(context: dg.AssetExecutionContext, paths: PipelinePaths, raw_fil
         if name == "source_files":
             metadata.update({f"status/{k}": v for k, v in sorted(statuses.items())})
         yield dg.Output(table, output_name=name, metadata=metadata)
+    yield dg.Output(streamed.outcomes, output_name="parse_outcomes", metadata={"files": len(streamed.outcomes)})
 
 
 @dg.asset(
@@ -79,7 +87,8 @@ def quality_findings(
     description="Publish every table as Parquet and data/warehouse/warehouse.duckdb, atomically. "
     "Runs only when every blocking integrity check passed; the tables are validated once more "
     "right before publishing and the Great Expectations Data Docs of that validation are published "
-    "with them (data/warehouse/data_docs/index.html).",
+    "with them (data/warehouse/data_docs/index.html), and with what `perfwh build` needs to patch "
+    "the build (each file's state, the tables' snapshot).",
 )
 def warehouse(
     context: dg.AssetExecutionContext,
@@ -93,6 +102,7 @@ def warehouse(
     rejections: pa.Table,
     parse_notes: pa.Table,
     quality_findings: pa.Table,
+    parse_outcomes: dict[str, tuple[str | None, str]],
 ) -> dg.MaterializeResult:
     tables = {
         "projects": projects,
@@ -105,7 +115,8 @@ def warehouse(
         "quality_findings": quality_findings,
     }
     try:
-        folder, _ = build.validate_and_publish(tables, paths.warehouse, raw=raw_files, raw_dir=paths.raw)
+        folder, _ = build.validate_and_publish(tables, paths.warehouse, raw=raw_files, raw_dir=paths.raw,
+                                               outcomes=parse_outcomes)
     except build.IntegrityFailed as failed:
         raise dg.Failure(description=str(failed)) from failed
     context.log.info(f"published {folder}")

@@ -166,12 +166,15 @@ def validate_all(tables: dict[str, pa.Table]) -> dict[str, TableValidation]:
 
 
 def validate_and_publish(tables: dict[str, pa.Table], warehouse_dir: Path, raw: RawInventory | None = None,
-                         raw_dir: Path | None = None) -> tuple[Path, dict[str, TableValidation]]:
+                         raw_dir: Path | None = None, outcomes: dict[str, tuple[str | None, str]] | None = None
+                         ) -> tuple[Path, dict[str, TableValidation]]:
     """Validate every table; publish them with their Data Docs only if all integrity checks pass.
 
     With the run's ``raw`` inventory (of ``raw_dir``) the build records the files' stats,
-    so the next run need not rehash unchanged files (it does not record what patching
-    needs: the next ``build_warehouse`` run is a full one).
+    so the next run need not rehash unchanged files. With every file's parse ``outcomes``
+    too (``StreamedTables.outcomes``) it records what patching needs, and the tables'
+    snapshot: the next ``build_warehouse`` run can patch this build; without them it is
+    a full one.
     """
     validations = validate_all(tables)
     raise_if_failed(validations)
@@ -181,10 +184,24 @@ def validate_and_publish(tables: dict[str, pa.Table], warehouse_dir: Path, raw: 
         extras = None
         if raw is not None and raw_dir is not None:
             state = BuildState(code_fingerprint(), manifest_digest(raw.manifest), str(raw_dir.resolve()),
-                               {f.source_file: FileState(f.sha256, None, STATS_ONLY, f.stat) for f in raw.files})
-            extras = partial(write_state, state)
+                               recorded_states(raw.files, outcomes))
+            extras = partial(write_state, state) if outcomes is None else partial(_write_patchable, state, tables)
         folder = publish(tables, warehouse_dir, extra_dirs={"data_docs": docs_dir}, write_extras=extras)
     return folder, validations
+
+
+def recorded_states(files: list[RawFile], outcomes: dict[str, tuple[str | None, str]] | None) -> dict[str, FileState]:
+    """What a build records of each raw file: its stat and hash, and with the run's parse
+    ``outcomes`` its content fingerprint and status (else ``STATS_ONLY``)."""
+    states = {f.source_file: FileState(f.sha256, *(outcomes[f.source_file] if outcomes is not None
+                                                   else (None, STATS_ONLY)), f.stat) for f in files}
+    return dict(sorted(states.items()))
+
+
+def _write_patchable(state: BuildState, tables: dict[str, pa.Table], folder: Path) -> None:
+    """What the next run needs to patch this build: the files' states, the tables' snapshot."""
+    write_state(state, folder)
+    write_snapshot(tables, folder)
 
 
 @dataclass
@@ -285,9 +302,7 @@ class WarehouseRun:
         """The states of ``files`` (from this run's outcomes) and of the ``kept`` files not touched."""
         touched = set(self.delta.touched) if self.delta else set()
         states = {name: state for name, state in kept.items() if name not in touched}
-        for raw in files:
-            text, status = self.outcomes[raw.source_file]
-            states[raw.source_file] = FileState(raw.sha256, text, status, raw.stat)
+        states.update(recorded_states(files, self.outcomes))
         return dict(sorted(states.items()))
 
     def find(self) -> pa.Table:
@@ -319,8 +334,7 @@ class WarehouseRun:
         """What the next run needs to patch this build: the files' states, the tables' snapshot."""
         state = BuildState(code_fingerprint(), manifest_digest(self.inventory.manifest), str(self.raw_dir.resolve()),
                            self.file_states)
-        write_state(state, folder)
-        write_snapshot(self.tables, folder)
+        _write_patchable(state, self.tables, folder)
 
     def _map_tables(self, folder: Path) -> None:
         """The tables, from here on, memory-mapped from the snapshot just written into ``folder``:

@@ -15,7 +15,7 @@ from assets.checks import INTEGRITY_CHECKS
 from assets.definitions import ASSETS, defs
 from assets.io_manager import TablesIOManager
 from assets.resources import PipelinePaths
-from pipeline.build import RAW_DIR
+from pipeline.build import RAW_DIR, build_warehouse
 
 TABLES = ("projects", "funds", "indicators", "scores", "source_files", "rejections", "parse_notes", "quality_findings")
 
@@ -53,6 +53,21 @@ def test_materialize_whole_graph_on_the_seeds(paths: PipelinePaths, tmp_path: Pa
     assert statuses == [("parsed", 5)]
     steps = tmp_path / "steps"  # the tables the steps handed each other are Arrow files
     assert all((steps / name).read_bytes()[:6] == b"ARROW1" for name in TABLES)
+
+
+def test_the_next_perfwh_build_patches_what_the_graph_published(paths: PipelinePaths, tmp_path: Path):
+    """The graph records each file's state and the tables' snapshot: a changed file is then
+    the only one `perfwh build` parses, and the patched build equals a full one."""
+    with dg.instance_for_test() as instance:
+        resources = {"paths": paths, "io_manager": TablesIOManager(base_dir=str(tmp_path / "steps"))}
+        assert dg.materialize([*ASSETS, *INTEGRITY_CHECKS], resources=resources, instance=instance).success
+    changed = sorted(paths.raw.glob("*.txt"))[0]
+    changed.write_bytes(changed.read_bytes() + "\n".encode())  # new bytes, the same report
+    report = build_warehouse(paths.raw, paths.warehouse, cache_dir=paths.cache, incremental=True)
+    assert report.incremental and report.reparsed_files == 1
+    full = build_warehouse(paths.raw, tmp_path / "full", cache_dir=None, incremental=False)
+    for name in TABLES:
+        assert report.tables[name].to_pylist() == full.tables[name].to_pylist(), name
 
 
 def test_schedule_targets_the_whole_graph():
