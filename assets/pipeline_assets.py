@@ -39,31 +39,37 @@ def raw_files(context: dg.AssetExecutionContext, paths: PipelinePaths) -> build.
     return inventory
 
 
-PARSE_OUTCOMES_DESCRIPTION = (
-    "Each raw file's content fingerprint and parse status (parsed, quarantined, duplicate): recorded "
-    "with the published build, so that `perfwh build` can patch it when files change."
+FILE_STATES_DESCRIPTION = (
+    "Each raw file's hash, stat, content fingerprint and parse status (parsed, quarantined, "
+    "duplicate): published with the build, so that the next run can patch it."
 )
 
 
 @dg.multi_asset(
     group_name=GROUP,
     outs={**{name: dg.AssetOut(description=TABLE_DESCRIPTIONS[name]) for name in TABLE_ASSETS},
-          "parse_outcomes": dg.AssetOut(description=PARSE_OUTCOMES_DESCRIPTION)},
-    description="Parse every raw file (results cached by content hash, files parsed in worker "
-    "processes) straight into the tidy tables: rows are appended as each file's result arrives, "
-    "so no step holds every parse result at once.",
+          "file_states": dg.AssetOut(description=FILE_STATES_DESCRIPTION)},
+    description="The tidy tables. When the published build can be patched (same code and manifest, "
+    "few files changed), only the added or changed files are parsed and their rows replace the "
+    "touched files' rows in the published tables; else every file is parsed (results cached by "
+    "content hash, in worker processes) straight into the tables, so no step holds every parse "
+    "result at once.",
 )
 def tidy_tables(context: dg.AssetExecutionContext, paths: PipelinePaths, raw_files: build.RawInventory):
-    streamed = build.stream_into_tables(raw_files, cache_dir=paths.cache, workers=paths.workers)
-    statuses = Counter(status for _, status in streamed.outcomes.values())
-    context.log.info(f"parsed {len(streamed.outcomes)} files: {dict(sorted(statuses.items()))}")
+    run = build.WarehouseRun(paths.raw, paths.warehouse, paths.cache, paths.workers)
+    run.read(raw_files)
+    run.parse()
+    tables = run.build_tables()
+    how = f"patched: {len(run.delta.changed)} file(s) parsed" if run.incremental else "full: every file"
+    statuses = Counter(state.status for state in run.file_states.values())
+    context.log.info(f"tables {how}; files: {dict(sorted(statuses.items()))}")
     for name in TABLE_ASSETS:
-        table = streamed.tables[name]
-        metadata = table_metadata(name, table)
+        metadata = table_metadata(name, tables[name])
         if name == "source_files":
             metadata.update({f"status/{k}": v for k, v in sorted(statuses.items())})
-        yield dg.Output(table, output_name=name, metadata=metadata)
-    yield dg.Output(streamed.outcomes, output_name="parse_outcomes", metadata={"files": len(streamed.outcomes)})
+        yield dg.Output(tables[name], output_name=name, metadata=metadata)
+    yield dg.Output(run.file_states, output_name="file_states",
+                    metadata={"files": len(run.file_states), "build": how})
 
 
 @dg.asset(
@@ -102,7 +108,7 @@ def warehouse(
     rejections: pa.Table,
     parse_notes: pa.Table,
     quality_findings: pa.Table,
-    parse_outcomes: dict[str, tuple[str | None, str]],
+    file_states: dict,
 ) -> dg.MaterializeResult:
     tables = {
         "projects": projects,
@@ -116,7 +122,7 @@ def warehouse(
     }
     try:
         folder, _ = build.validate_and_publish(tables, paths.warehouse, raw=raw_files, raw_dir=paths.raw,
-                                               outcomes=parse_outcomes)
+                                               file_states=file_states)
     except build.IntegrityFailed as failed:
         raise dg.Failure(description=str(failed)) from failed
     context.log.info(f"published {folder}")

@@ -166,15 +166,15 @@ def validate_all(tables: dict[str, pa.Table]) -> dict[str, TableValidation]:
 
 
 def validate_and_publish(tables: dict[str, pa.Table], warehouse_dir: Path, raw: RawInventory | None = None,
-                         raw_dir: Path | None = None, outcomes: dict[str, tuple[str | None, str]] | None = None
+                         raw_dir: Path | None = None, file_states: dict[str, FileState] | None = None
                          ) -> tuple[Path, dict[str, TableValidation]]:
     """Validate every table; publish them with their Data Docs only if all integrity checks pass.
 
     With the run's ``raw`` inventory (of ``raw_dir``) the build records the files' stats,
-    so the next run need not rehash unchanged files. With every file's parse ``outcomes``
-    too (``StreamedTables.outcomes``) it records what patching needs, and the tables'
-    snapshot: the next ``build_warehouse`` run can patch this build; without them it is
-    a full one.
+    so the next run need not rehash unchanged files. With every file's state too
+    (``WarehouseRun.file_states``: content fingerprint and parse status) it records what
+    patching needs, and the tables' snapshot: the next run can then patch this build;
+    without them it is a full one.
     """
     validations = validate_all(tables)
     raise_if_failed(validations)
@@ -184,8 +184,8 @@ def validate_and_publish(tables: dict[str, pa.Table], warehouse_dir: Path, raw: 
         extras = None
         if raw is not None and raw_dir is not None:
             state = BuildState(code_fingerprint(), manifest_digest(raw.manifest), str(raw_dir.resolve()),
-                               recorded_states(raw.files, outcomes))
-            extras = partial(write_state, state) if outcomes is None else partial(_write_patchable, state, tables)
+                               file_states if file_states is not None else recorded_states(raw.files, None))
+            extras = partial(write_state, state) if file_states is None else partial(_write_patchable, state, tables)
         folder = publish(tables, warehouse_dir, extra_dirs={"data_docs": docs_dir}, write_extras=extras)
     return folder, validations
 
@@ -252,10 +252,11 @@ class WarehouseRun:
     def incremental(self) -> bool:
         return self.delta is not None
 
-    def read(self) -> RawInventory:
+    def read(self, raw: RawInventory | None = None) -> RawInventory:
+        """The raw files (``raw``, when they were just read), and what changed since the published build."""
         published = current_build(self.warehouse_dir)
         state = read_state(published) if self.allow_incremental else None
-        self.inventory = inventory(self.raw_dir, state.known_stats(self.raw_dir) if state else None)
+        self.inventory = raw or inventory(self.raw_dir, state.known_stats(self.raw_dir) if state else None)
         self.previous = previous_build(published, state) if state else None
         if self.previous is not None:
             self.delta = plan_delta(self.inventory.files, self.inventory.manifest, self.previous)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 from assets.automation import changed_files, daily_build, raw_files_changed
@@ -68,6 +69,32 @@ def test_the_next_perfwh_build_patches_what_the_graph_published(paths: PipelineP
     full = build_warehouse(paths.raw, tmp_path / "full", cache_dir=None, incremental=False)
     for name in TABLES:
         assert report.tables[name].to_pylist() == full.tables[name].to_pylist(), name
+
+
+def test_the_graph_patches_its_own_build_when_a_file_changes(paths: PipelinePaths, tmp_path: Path):
+    """The second materialization parses only the changed file; what it publishes equals a full build."""
+    resources = {"paths": paths, "io_manager": TablesIOManager(base_dir=str(tmp_path / "steps"))}
+    with dg.instance_for_test() as instance:
+        first = dg.materialize([*ASSETS, *INTEGRITY_CHECKS], resources=resources, instance=instance)
+        changed = sorted(paths.raw.glob("*.txt"))[0]
+        renamed = changed.read_text(encoding="utf-8").replace("场地运行维护经费", "场地运行维护二期经费", 1)
+        changed.write_text(renamed, encoding="utf-8")
+        second = dg.materialize([*ASSETS, *INTEGRITY_CHECKS], resources=resources, instance=instance)
+    assert first.success and second.success
+
+    def how_built(result) -> str:
+        [event] = [e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == "file_states"]
+        return event.materialization.metadata["build"].value
+
+    assert how_built(first) == "full: every file"
+    assert how_built(second) == "patched: 1 file(s) parsed"
+    published = Path(paths.warehouse_dir)
+    full = build_warehouse(paths.raw, tmp_path / "full", cache_dir=None, incremental=False).folder
+    for name in TABLES:
+        mine, theirs = pq.read_table(published / f"{name}.parquet"), pq.read_table(full / f"{name}.parquet")
+        assert mine.to_pylist() == theirs.to_pylist(), name
+    names = pq.read_table(published / "projects.parquet").column("project_name").to_pylist()
+    assert "12333咨询平台场地运行维护二期经费" in names
 
 
 def test_schedule_targets_the_whole_graph():
