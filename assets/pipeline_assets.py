@@ -8,6 +8,7 @@ import pyarrow as pa
 from assets.metadata import table_metadata
 from assets.resources import PipelinePaths
 from pipeline import build
+from pipeline.build_state import FileState
 from pipeline.quality.findings import find_all
 
 GROUP = "warehouse"
@@ -93,8 +94,8 @@ def quality_findings(
     description="Publish every table as Parquet and data/warehouse/warehouse.duckdb, atomically. "
     "Runs only when every blocking integrity check passed; the tables are validated once more "
     "right before publishing and the Great Expectations Data Docs of that validation are published "
-    "with them (data/warehouse/data_docs/index.html), and with what `perfwh build` needs to patch "
-    "the build (each file's state, the tables' snapshot).",
+    "with them (data/warehouse/data_docs/index.html), and with what the next run (of this graph or "
+    "`perfwh build`) needs to patch the build: each file's state, the tables' snapshot.",
 )
 def warehouse(
     context: dg.AssetExecutionContext,
@@ -108,7 +109,7 @@ def warehouse(
     rejections: pa.Table,
     parse_notes: pa.Table,
     quality_findings: pa.Table,
-    file_states: dict,
+    file_states: dict[str, FileState],
 ) -> dg.MaterializeResult:
     tables = {
         "projects": projects,
