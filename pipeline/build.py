@@ -256,7 +256,7 @@ class WarehouseRun:
         """The raw files (``raw``, when they were just read), and what changed since the published build."""
         published = current_build(self.warehouse_dir)
         state = read_state(published) if self.allow_incremental else None
-        self.inventory = raw or inventory(self.raw_dir, state.known_stats(self.raw_dir) if state else None)
+        self.inventory = raw if raw is not None else inventory(self.raw_dir, state.known_stats(self.raw_dir) if state else None)
         self.previous = previous_build(published, state) if state else None
         if self.previous is not None:
             self.delta = plan_delta(self.inventory.files, self.inventory.manifest, self.previous)
