@@ -9,7 +9,7 @@ from assets.metadata import table_metadata
 from assets.resources import PipelinePaths
 from pipeline import build
 from pipeline.build_state import FileState
-from pipeline.quality.findings import find_all
+from pipeline.patching import TablePatch, findings_of
 
 GROUP = "warehouse"
 TABLE_ASSETS = ("projects", "funds", "indicators", "scores", "source_files", "rejections", "parse_notes")
@@ -44,12 +44,18 @@ FILE_STATES_DESCRIPTION = (
     "Each raw file's hash, stat, content fingerprint and parse status (parsed, quarantined, "
     "duplicate): published with the build, so that the next run can patch it."
 )
+CHANGED_ROWS_DESCRIPTION = (
+    "When the tables patched the published build: that build, the files whose rows were "
+    "replaced and their new rows, so that findings, validation and the database patch it too "
+    "(None when every file was parsed)."
+)
 
 
 @dg.multi_asset(
     group_name=GROUP,
     outs={**{name: dg.AssetOut(description=TABLE_DESCRIPTIONS[name]) for name in TABLE_ASSETS},
-          "file_states": dg.AssetOut(description=FILE_STATES_DESCRIPTION)},
+          "file_states": dg.AssetOut(description=FILE_STATES_DESCRIPTION),
+          "changed_rows": dg.AssetOut(description=CHANGED_ROWS_DESCRIPTION)},
     description="The tidy tables. When the published build can be patched (same code and manifest, "
     "few files changed), only the added or changed files are parsed and their rows replace the "
     "touched files' rows in the published tables; else every file is parsed (results cached by "
@@ -71,18 +77,26 @@ def tidy_tables(context: dg.AssetExecutionContext, paths: PipelinePaths, raw_fil
         yield dg.Output(tables[name], output_name=name, metadata=metadata)
     yield dg.Output(run.file_states, output_name="file_states",
                     metadata={"files": len(run.file_states), "build": how})
+    patch = run.patch
+    yield dg.Output(patch, output_name="changed_rows", metadata={
+        "build": how,
+        "touched_files": len(patch.touched) if patch else 0,
+        "patched_build": str(patch.base) if patch else "",
+    })
 
 
 @dg.asset(
     group_name=GROUP,
-    description="Source-consistency findings: where a report does not add up (recorded, not blocking).",
+    description="Source-consistency findings: where a report does not add up (recorded, not blocking). "
+    "When the tables were patched, those of the published build with the touched reports' recomputed.",
 )
 def quality_findings(
-    projects: pa.Table, funds: pa.Table, indicators: pa.Table, scores: pa.Table
+    projects: pa.Table, funds: pa.Table, indicators: pa.Table, scores: pa.Table, parse_notes: pa.Table,
+    changed_rows: TablePatch | None,
 ) -> dg.Output[pa.Table]:
-    findings = find_all(
-        {"projects": projects, "funds": funds, "indicators": indicators, "scores": scores}
-    )
+    tables = {"projects": projects, "funds": funds, "indicators": indicators, "scores": scores,
+              "parse_notes": parse_notes}
+    findings = findings_of(tables, changed_rows)
     meta = table_metadata("quality_findings", findings)
     severities = Counter(findings.column("severity").to_pylist()) if findings.num_rows else Counter()
     meta.update({f"severity/{k}": v for k, v in sorted(severities.items())})
@@ -93,9 +107,11 @@ def quality_findings(
     group_name=GROUP,
     description="Publish every table as Parquet and data/warehouse/warehouse.duckdb, atomically. "
     "Runs only when every blocking integrity check passed; the tables are validated once more "
-    "right before publishing and the Great Expectations Data Docs of that validation are published "
-    "with them (data/warehouse/data_docs/index.html), and with what the next run (of this graph or "
-    "`perfwh build`) needs to patch the build: each file's state, the tables' snapshot.",
+    "right before publishing (only the changed rows when the tables were patched) and the Great "
+    "Expectations Data Docs of that validation are published with them (data/warehouse/data_docs/"
+    "index.html), and with what the next run (of this graph or `perfwh build`) needs to patch the "
+    "build: each file's state, the tables' snapshot. A patched run's database is the published one "
+    "with the changed rows replaced.",
 )
 def warehouse(
     context: dg.AssetExecutionContext,
@@ -110,6 +126,7 @@ def warehouse(
     parse_notes: pa.Table,
     quality_findings: pa.Table,
     file_states: dict[str, FileState],
+    changed_rows: TablePatch | None,
 ) -> dg.MaterializeResult:
     tables = {
         "projects": projects,
@@ -123,13 +140,14 @@ def warehouse(
     }
     try:
         folder, _ = build.validate_and_publish(tables, paths.warehouse, raw=raw_files, raw_dir=paths.raw,
-                                               file_states=file_states)
+                                               file_states=file_states, patch=changed_rows)
     except build.IntegrityFailed as failed:
         raise dg.Failure(description=str(failed)) from failed
     context.log.info(f"published {folder}")
     return dg.MaterializeResult(
         metadata={
             "build": str(folder),
+            "patched": changed_rows is not None,
             "database": dg.MetadataValue.path(str(paths.warehouse / "warehouse.duckdb")),
             **{f"rows/{name}": t.num_rows for name, t in sorted(tables.items())},
         }

@@ -18,7 +18,6 @@ from itertools import chain
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from pipeline.build_state import (
     STATS_ONLY,
@@ -41,24 +40,20 @@ from pipeline.incremental import (
     touched_years,
     write_snapshot,
 )
+from pipeline.patching import TablePatch, database_patch, findings_of, rows_to_validate
 from pipeline.ingest import DuplicateMarker, FileResult, default_workers, parse_raw_file
 from pipeline.memory import release_unused_memory
-from pipeline.quality.cross_report import CHECK_NAMES as CROSS_REPORT_CHECKS
 from pipeline.quality.data_docs import build_data_docs
-from pipeline.quality.findings import find_all, patch_findings
 from pipeline.quality.gx_runtime import warm_up
 from pipeline.quality.integrity import TableValidation, validate_tables
 from pipeline.sources import FileStat, ManifestEntry, RawFile, discover, read_manifest
 from pipeline.tables import TableBuilder, build_tables
 from pipeline.warehouse import (
-    DB_NAME,
-    DatabasePatch,
     build_lock,
     commit_staging,
     current_build,
     discard_staging,
     publish,
-    sql_string,
     write_staging,
 )
 
@@ -166,17 +161,20 @@ def validate_all(tables: dict[str, pa.Table]) -> dict[str, TableValidation]:
 
 
 def validate_and_publish(tables: dict[str, pa.Table], warehouse_dir: Path, raw: RawInventory | None = None,
-                         raw_dir: Path | None = None, file_states: dict[str, FileState] | None = None
-                         ) -> tuple[Path, dict[str, TableValidation]]:
+                         raw_dir: Path | None = None, file_states: dict[str, FileState] | None = None,
+                         patch: TablePatch | None = None) -> tuple[Path, dict[str, TableValidation]]:
     """Validate every table; publish them with their Data Docs only if all integrity checks pass.
 
     With the run's ``raw`` inventory (of ``raw_dir``) the build records the files' stats,
     so the next run need not rehash unchanged files. With every file's state too
     (``WarehouseRun.file_states``: content fingerprint and parse status) it records what
     patching needs, and the tables' snapshot: the next run can then patch this build;
-    without them it is a full one.
+    without them it is a full one. With the ``patch`` the tables were made by (see
+    ``WarehouseRun.patch``) only the changed rows are validated, and the database is
+    the patched build's with those rows replaced.
     """
-    validations = validate_all(tables)
+    changed = rows_to_validate(tables, patch)
+    validations = validate_tables(changed, projects=tables["projects"]) if patch else validate_all(tables)
     raise_if_failed(validations)
     with tempfile.TemporaryDirectory() as tmp:
         docs_dir = Path(tmp) / "data_docs"
@@ -186,7 +184,8 @@ def validate_and_publish(tables: dict[str, pa.Table], warehouse_dir: Path, raw: 
             state = BuildState(code_fingerprint(), manifest_digest(raw.manifest), str(raw_dir.resolve()),
                                file_states if file_states is not None else recorded_states(raw.files, None))
             extras = partial(write_state, state) if file_states is None else partial(_write_patchable, state, tables)
-        folder = publish(tables, warehouse_dir, extra_dirs={"data_docs": docs_dir}, write_extras=extras)
+        folder = publish(tables, warehouse_dir, extra_dirs={"data_docs": docs_dir}, write_extras=extras,
+                         patch=database_patch(patch, changed))
     return folder, validations
 
 
@@ -241,7 +240,8 @@ class WarehouseRun:
         self.outcomes: dict[str, tuple[str | None, str]] = {}  # file -> (content fingerprint, status)
         self.table_seconds = 0.0  # time spent building tables during the parse stage
         self._gx_import: threading.Thread | None = None
-        self.partial: dict[str, pa.Table] = {}
+        self.patch: TablePatch | None = None  # incremental: how the published build's tables were patched
+        self.changed: dict[str, pa.Table] = {}  # incremental: the rows validated and replaced in the database
         self.tables: dict[str, pa.Table] = {}
         self.validations: dict[str, TableValidation] = {}
         self.file_states: dict[str, FileState] = {}
@@ -289,7 +289,8 @@ class WarehouseRun:
             if independent_of_untouched(self.previous, self.delta, self.results, partial):
                 self.outcomes = {r.source_file: (r.text_sha256, r.status) for r in self.results}
                 self.results = []
-                self.partial = partial
+                self.patch = TablePatch(self.previous.folder, self.delta.touched, partial,
+                                        touched_years(self.previous, self.delta, partial))
                 self.tables = patch_tables(self.previous, self.delta, partial)
                 self.file_states = self._file_states(self.delta.changed, self.previous.state.files)
                 return self.tables
@@ -307,29 +308,13 @@ class WarehouseRun:
         return dict(sorted(states.items()))
 
     def find(self) -> pa.Table:
-        if self.delta:
-            previous = self.previous.tables["quality_findings"]
-            years = touched_years(self.previous, self.delta, self.partial)
-            findings = patch_findings(previous, self.tables, self.partial, self.delta.touched, years)
-            release_unused_memory()  # the rules' frames
-            self.partial["quality_findings"] = findings.filter(pc.or_(
-                pc.is_in(findings.column("source_file"), value_set=pa.array(self.delta.touched, pa.string())),
-                pc.is_in(findings.column("check_name"), value_set=pa.array(CROSS_REPORT_CHECKS, pa.string())),
-            ))  # every row that may differ from the previous build's findings
-        else:
-            findings = find_all(self.tables)  # (which hands its frames' memory back)
+        findings = findings_of(self.tables, self.patch)
         self.tables["quality_findings"] = findings
         self._warm_up()  # (nothing was parsed: an empty folder)
-        if self.delta:
+        if self.patch is not None:
+            self.changed = rows_to_validate(self.tables, self.patch)
             self._start_staging()
         return findings
-
-    def _database_patch(self) -> DatabasePatch | None:
-        if not self.delta:
-            return None
-        cross = ", ".join(sql_string(name) for name in CROSS_REPORT_CHECKS)
-        return DatabasePatch(self.previous.folder / DB_NAME, self.delta.touched, dict(self.partial),
-                             also_replaced={"quality_findings": f"check_name IN ({cross})"})
 
     def _write_extras(self, folder: Path) -> None:
         """What the next run needs to patch this build: the files' states, the tables' snapshot."""
@@ -350,7 +335,8 @@ class WarehouseRun:
         """Write the build into a staging folder in a background thread (see the class docstring)."""
         self._held.enter_context(build_lock(self.warehouse_dir))
         pool = self._held.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="staging"))
-        self._staging = pool.submit(write_staging, self.tables, self.warehouse_dir, self._database_patch(),
+        self._staging = pool.submit(write_staging, self.tables, self.warehouse_dir,
+                                    database_patch(self.patch, self.changed),
                                     self._write_extras)
 
     def abandon(self) -> None:
@@ -365,9 +351,9 @@ class WarehouseRun:
     def validate(self) -> dict[str, TableValidation]:
         """Every table's suite, on the rows that changed when the build is incremental
         (the others passed when they were published, and keys cannot collide with them)."""
-        rows = self.partial if self.delta else self.tables
         try:
-            self.validations = validate_tables(rows, projects=self.tables["projects"])
+            self.validations = validate_tables(rows_to_validate(self.tables, self.patch),
+                                               projects=self.tables["projects"])
             raise_if_failed(self.validations)
         except BaseException:
             self.abandon()
@@ -378,7 +364,8 @@ class WarehouseRun:
         """Publish the tables (with ``docs_dir``, the Data Docs, when given)."""
         extra_dirs = {"data_docs": docs_dir} if docs_dir is not None else None
         if self._staging is None:
-            return publish(self.tables, self.warehouse_dir, extra_dirs=extra_dirs, patch=self._database_patch(),
+            return publish(self.tables, self.warehouse_dir, extra_dirs=extra_dirs,
+                           patch=database_patch(self.patch, self.changed),
                            write_extras=self._write_extras, files_written=self._map_tables)
         try:
             folder = commit_staging(self._staging.result(), self.warehouse_dir, list(self.tables), extra_dirs)

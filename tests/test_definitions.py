@@ -17,6 +17,7 @@ from assets.definitions import ASSETS, defs
 from assets.io_manager import TablesIOManager
 from assets.resources import PipelinePaths
 from pipeline.build import RAW_DIR, build_warehouse
+from tests.same_build import assert_same_as_full_build
 
 TABLES = ("projects", "funds", "indicators", "scores", "source_files", "rejections", "parse_notes", "quality_findings")
 
@@ -71,28 +72,36 @@ def test_the_next_perfwh_build_patches_what_the_graph_published(paths: PipelineP
         assert report.tables[name].to_pylist() == full.tables[name].to_pylist(), name
 
 
-def test_the_graph_patches_its_own_build_when_a_file_changes(paths: PipelinePaths, tmp_path: Path):
-    """The second materialization parses only the changed file; what it publishes equals a full build."""
+def test_the_graph_patches_its_own_build_when_a_file_changes(paths: PipelinePaths, tmp_path: Path, monkeypatch):
+    """The second materialization parses only the changed file, patches the published findings
+    and database instead of recomputing them, and publishes what a full build does."""
     resources = {"paths": paths, "io_manager": TablesIOManager(base_dir=str(tmp_path / "steps"))}
     with dg.instance_for_test() as instance:
         first = dg.materialize([*ASSETS, *INTEGRITY_CHECKS], resources=resources, instance=instance)
         changed = sorted(paths.raw.glob("*.txt"))[0]
         renamed = changed.read_text(encoding="utf-8").replace("场地运行维护经费", "场地运行维护二期经费", 1)
         changed.write_text(renamed, encoding="utf-8")
-        second = dg.materialize([*ASSETS, *INTEGRITY_CHECKS], resources=resources, instance=instance)
+
+        def recomputed(*args, **kwargs):
+            raise AssertionError("a patched run must not recompute everything")
+
+        with monkeypatch.context() as patched_only:
+            patched_only.setattr("pipeline.patching.find_all", recomputed)
+            patched_only.setattr("pipeline.warehouse.build_database", recomputed)
+            second = dg.materialize([*ASSETS, *INTEGRITY_CHECKS], resources=resources, instance=instance)
     assert first.success and second.success
 
-    def how_built(result) -> str:
-        [event] = [e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == "file_states"]
-        return event.materialization.metadata["build"].value
+    def metadata(result, asset: str) -> dict:
+        [event] = [e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == asset]
+        return {key: value.value for key, value in event.materialization.metadata.items()}
 
-    assert how_built(first) == "full: every file"
-    assert how_built(second) == "patched: 1 file(s) parsed"
+    assert metadata(first, "file_states")["build"] == "full: every file"
+    assert metadata(second, "file_states")["build"] == "patched: 1 file(s) parsed"
+    assert metadata(first, "changed_rows")["touched_files"] == 0
+    assert metadata(second, "changed_rows")["touched_files"] == 1
+    assert (metadata(first, "warehouse")["patched"], metadata(second, "warehouse")["patched"]) == (False, True)
     published = Path(paths.warehouse_dir)
-    full = build_warehouse(paths.raw, tmp_path / "full", cache_dir=None, incremental=False).folder
-    for name in TABLES:
-        mine, theirs = pq.read_table(published / f"{name}.parquet"), pq.read_table(full / f"{name}.parquet")
-        assert mine.to_pylist() == theirs.to_pylist(), name
+    assert_same_as_full_build(paths.raw, published, tmp_path)
     names = pq.read_table(published / "projects.parquet").column("project_name").to_pylist()
     assert "12333咨询平台场地运行维护二期经费" in names
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -22,10 +21,9 @@ import pipeline.build as build
 import pipeline.incremental as incremental
 import pipeline.warehouse as warehouse
 from pipeline.build_state import read_state
-from pipeline.schema import TABLES
 from pipeline.synthetic import build_corpus, generate_file, plan
-from pipeline.warehouse import PRECOMPUTED_VIEWS
 from tests.runs import copy_seeds
+from tests.same_build import assert_same_as_full_build
 
 SEED, N = 5, 60
 
@@ -42,31 +40,6 @@ def raw(tmp_path, corpus) -> Path:
 
 def _build(raw: Path, warehouse: Path, **kwargs) -> build.BuildReport:
     return build.build_warehouse(raw, warehouse, cache_dir=None, **kwargs)
-
-
-def _decoded(path: Path) -> pa.Table:
-    """The table read back, dictionary columns as their values (dictionaries may be ordered differently)."""
-    table = pq.read_table(path)
-    assert table.schema == TABLES[path.stem].schema
-    return pa.table({f.name: table.column(f.name).cast(f.type.value_type) if pa.types.is_dictionary(f.type)
-                     else table.column(f.name) for f in table.schema})
-
-
-def _database_rows(db: Path) -> dict[str, list]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        names = [*TABLES, *PRECOMPUTED_VIEWS, "indicators_in_context", "project_overview"]
-        return {name: sorted(map(repr, con.sql(f"SELECT * FROM {name}").fetchall())) for name in names}
-    finally:
-        con.close()
-
-
-def assert_same_as_full_build(raw: Path, published: Path, tmp_path: Path) -> None:
-    full = _build(raw, tmp_path / "full", incremental=False).folder
-    for name in TABLES:
-        mine, theirs = _decoded(published / f"{name}.parquet"), _decoded(full / f"{name}.parquet")
-        assert mine.schema == theirs.schema and mine.to_pylist() == theirs.to_pylist(), name
-    assert _database_rows(published / "warehouse.duckdb") == _database_rows(full / "warehouse.duckdb")
 
 
 def _replace(raw: Path, index: int, seed: int) -> str:
