@@ -8,13 +8,14 @@ published.
 import dagster as dg
 import pyarrow as pa
 
+from pipeline.patching import TablePatch, changed_rows_of
 from pipeline.quality.gx_runtime import suite_names
 from pipeline.quality.integrity import NEEDS_PROJECTS, TableValidation, validate_table
 
 MAX_SAMPLE_ROWS = 5
 
 
-def check_result(validation: TableValidation) -> dg.AssetCheckResult:
+def check_result(validation: TableValidation, rows_checked: str = "every row") -> dg.AssetCheckResult:
     """Dagster check result with the unexpected counts and sample rows as metadata."""
     failures = [
         {
@@ -29,6 +30,7 @@ def check_result(validation: TableValidation) -> dg.AssetCheckResult:
         passed=validation.success,
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={
+            "rows_checked": rows_checked,
             "failed_expectations": len(failures),
             "unexpected_rows": sum(f["unexpected_count"] for f in failures),
             "failures": dg.MetadataValue.json(failures),
@@ -37,15 +39,22 @@ def check_result(validation: TableValidation) -> dg.AssetCheckResult:
     )
 
 
-def validate(table_name: str, table: pa.Table, projects: pa.Table | None = None) -> dg.AssetCheckResult:
+def validate(table_name: str, table: pa.Table, changed_rows: TablePatch | None,
+             projects: pa.Table | None = None) -> dg.AssetCheckResult:
+    """The table's suite on its rows, or on the rows that changed when the run patched the
+    published build (``changed_rows``); child tables also get the run's project ids."""
     context = {"projects": projects} if projects is not None else None
-    return check_result(validate_table(table_name, table, context))
+    rows = changed_rows_of(table_name, table, changed_rows)
+    scope = "every row" if changed_rows is None else f"the {rows.num_rows} changed rows (patched build)"
+    return check_result(validate_table(table_name, rows, context), scope)
 
 
 def integrity_check(table_name: str) -> dg.AssetChecksDefinition:
     """The blocking GX check of one table (child tables also get the project ids)."""
     name = f"{table_name}_integrity"
-    description = f"Great Expectations suite expectations/{table_name}.json (blocking)."
+    description = (f"Great Expectations suite expectations/{table_name}.json (blocking), on every row, "
+                   "or on the rows that changed when the run patched the published build.")
+    changed = {"changed_rows": dg.AssetIn("changed_rows")}
     if table_name in NEEDS_PROJECTS:
 
         @dg.asset_check(
@@ -53,16 +62,16 @@ def integrity_check(table_name: str) -> dg.AssetChecksDefinition:
             name=name,
             blocking=True,
             description=description + " Includes: every row has its project.",
-            additional_ins={"projects": dg.AssetIn("projects")},
+            additional_ins={"projects": dg.AssetIn("projects"), **changed},
         )
-        def child_check(table: pa.Table, projects: pa.Table) -> dg.AssetCheckResult:
-            return validate(table_name, table, projects)
+        def child_check(table: pa.Table, projects: pa.Table, changed_rows: TablePatch | None) -> dg.AssetCheckResult:
+            return validate(table_name, table, changed_rows, projects)
 
         return child_check
 
-    @dg.asset_check(asset=table_name, name=name, blocking=True, description=description)
-    def table_check(table: pa.Table) -> dg.AssetCheckResult:
-        return validate(table_name, table)
+    @dg.asset_check(asset=table_name, name=name, blocking=True, description=description, additional_ins=changed)
+    def table_check(table: pa.Table, changed_rows: TablePatch | None) -> dg.AssetCheckResult:
+        return validate(table_name, table, changed_rows)
 
     return table_check
 

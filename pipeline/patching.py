@@ -71,10 +71,17 @@ def changed_findings(findings: pa.Table, touched: list[str]) -> pa.Table:
 
 def rows_to_validate(tables: dict[str, pa.Table], patch: TablePatch | None = None) -> dict[str, pa.Table]:
     """The rows a run validates before publishing: every row, or with a ``patch`` the rows
-    that changed (the tables' must hold the findings by then)."""
+    that changed (``changed_rows_of``; the tables must hold the findings by then)."""
+    return {name: changed_rows_of(name, table, patch) for name, table in tables.items()}
+
+
+def changed_rows_of(name: str, table: pa.Table, patch: TablePatch | None = None) -> pa.Table:
+    """The rows of a run's table to validate: all, or with a ``patch`` those that may
+    differ from the patched build's (the others passed when it was published, and the
+    touched files share no project key with the others, so no key can collide)."""
     if patch is None:
-        return tables
-    return {**patch.rows, FINDINGS: changed_findings(tables[FINDINGS], patch.touched)}
+        return table
+    return changed_findings(table, patch.touched) if name == FINDINGS else patch.rows[name]
 
 
 def database_patch(patch: TablePatch | None, changed: dict[str, pa.Table]) -> DatabasePatch | None:

@@ -100,6 +100,13 @@ def test_the_graph_patches_its_own_build_when_a_file_changes(paths: PipelinePath
     assert metadata(first, "changed_rows")["touched_files"] == 0
     assert metadata(second, "changed_rows")["touched_files"] == 1
     assert (metadata(first, "warehouse")["patched"], metadata(second, "warehouse")["patched"]) == (False, True)
+
+    def rows_checked(result) -> set[str]:
+        return {e.metadata["rows_checked"].value.split(" (")[0] for e in result.get_asset_check_evaluations()}
+
+    assert rows_checked(first) == {"every row"}
+    assert all(e.passed for e in second.get_asset_check_evaluations())
+    assert all(scope.startswith("the ") and scope.endswith(" changed rows") for scope in rows_checked(second))
     published = Path(paths.warehouse_dir)
     assert_same_as_full_build(paths.raw, published, tmp_path)
     names = pq.read_table(published / "projects.parquet").column("project_name").to_pylist()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -15,6 +16,7 @@ from assets.definitions import ASSETS
 from assets.io_manager import TablesIOManager
 from assets.resources import PipelinePaths
 from pipeline.build import IntegrityFailed, RAW_DIR, validate_and_publish
+from pipeline.tables import Tables
 from seed_warehouse import seed_tables
 
 
@@ -118,3 +120,35 @@ def test_a_failing_check_stops_the_dagster_warehouse_asset(tmp_path: Path, monke
     assert "funds" in materialized and "warehouse" not in materialized
     assert not (tmp_path / "warehouse" / "warehouse.duckdb").exists()
     assert pc.sum(pc.equal(result.output_for_node("tidy_tables", "funds").column("project_id"), "no-such-project")).as_py() > 0
+
+
+def test_a_patched_run_whose_changed_rows_fail_a_check_publishes_nothing(tmp_path: Path, monkeypatch):
+    """When the graph patches the published build, its checks validate the changed rows:
+    a broken one still blocks, and the previous build stays published."""
+    import pipeline.build as build_module
+
+    raw = Path(shutil.copytree(RAW_DIR, tmp_path / "raw"))
+    paths = PipelinePaths(raw_dir=str(raw), warehouse_dir=str(tmp_path / "warehouse"),
+                          cache_dir=str(tmp_path / "cache"), workers=1)
+    resources = {"paths": paths, "io_manager": TablesIOManager(base_dir=str(tmp_path / "steps"))}
+    real_build_tables = build_module.build_tables
+
+    def changed_rows_with_orphan_funds(*args, **kwargs):
+        tables = dict(real_build_tables(*args, **kwargs).arrow)
+        return Tables({**tables, "funds": _orphan_rows(tables["funds"])})
+
+    with dg.instance_for_test() as instance:
+        assert dg.materialize([*ASSETS, *INTEGRITY_CHECKS], resources=resources, instance=instance).success
+        before = (tmp_path / "warehouse" / "current").resolve()
+        changed = sorted(raw.glob("*.txt"))[0]
+        changed.write_bytes(changed.read_bytes() + b"\n")
+        monkeypatch.setattr(build_module, "build_tables", changed_rows_with_orphan_funds)
+        result = dg.materialize([*ASSETS, *INTEGRITY_CHECKS], resources=resources, instance=instance,
+                                raise_on_error=False)
+    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert [e.check_name for e in failed] == ["funds_integrity"]
+    assert "changed rows" in failed[0].metadata["rows_checked"].value
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "changed_rows" in materialized and "warehouse" not in materialized
+    assert (tmp_path / "warehouse" / "current").resolve() == before
+    assert _project_count(tmp_path / "warehouse") == 13
