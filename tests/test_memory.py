@@ -33,6 +33,30 @@ def test_a_pool_the_user_chose_is_kept():
     assert _pool_in_fresh_interpreter("system") == "system"
 
 
+def _cpp_pool_in_fresh_interpreter(first: str, env_pool: str | None = None) -> tuple[str, int]:
+    """Arrow's C++ default pool after importing ``first`` then pyarrow, and how many bytes
+    mimalloc ever held once a table went to pandas (a conversion C++ allocates for)."""
+    env = {k: v for k, v in os.environ.items() if k != POOL_VARIABLE}
+    if env_pool is not None:
+        env[POOL_VARIABLE] = env_pool
+    code = (f"import {first}\nimport pyarrow as pa\n"
+            "pa.table({'s': [str(i) for i in range(100_000)], 'n': list(range(100_000))}).to_pandas()\n"
+            "print(pa.default_memory_pool().backend_name, pa.mimalloc_memory_pool().max_memory())")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    backend, mimalloc = done.stdout.split()
+    return backend, int(mimalloc)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the package chooses jemalloc on Linux only")
+@pytest.mark.parametrize("entry", ["pipeline", "assets", "bench", "dagster, assets.definitions"])
+def test_every_entry_point_makes_jemalloc_the_pool_of_arrows_cpp_code(entry):
+    assert _cpp_pool_in_fresh_interpreter(entry) == ("jemalloc", 0)
+
+
+def test_the_package_keeps_a_pool_the_user_chose():
+    assert _cpp_pool_in_fresh_interpreter("pipeline", "system")[0] == "system"
+
+
 def test_jemalloc_is_chosen_where_pyarrow_has_it():
     try:
         pa.jemalloc_memory_pool()
