@@ -167,4 +167,8 @@ def test_benchmark_smoke(tmp_path):
     assert set(written["stage_peak_rss_mb"]) == set(written["stage_seconds"])
     # the Dagster graph, materialized whole on the same corpus
     assert written["dagster"]["success"] is True and written["dagster"]["peak_rss_mb"] > 0
+    assert written["dagster"]["tables_built"] == "full: every file"
+    # and again with one file changed: the graph patches its own build
+    patched = written["dagster"]["patched"]
+    assert patched["success"] is True and patched["tables_built"] == "patched: 1 file(s) parsed"
     assert 0 < figures["accuracy"] <= 1
