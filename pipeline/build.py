@@ -86,10 +86,13 @@ def known_stats(raw_dir: Path, warehouse_dir: Path) -> dict[str, tuple[FileStat,
 def parsed_stream(files: list[RawFile], cache_dir: Path | None = CACHE_DIR, workers: int = 1) -> Iterator[FileResult]:
     """Every file's parse result in the order of ``files`` (sorted by name), as soon as it
     is ready: from the cache for unchanged bytes, else parsed (and cached); duplicates marked.
+    Entries of other parser code are dropped from the cache first.
 
     The worker processes, if any, are started before the first result is yielded (the
     caller may start threads then: no process is forked after that)."""
     cache = ParseCache(cache_dir) if cache_dir is not None else None
+    if cache is not None:
+        cache.drop_other_versions()
     cached = {raw.source_file for raw in files if cache is not None and cache.has(raw.sha256)}
     # Fresh results are stored in the cache where they are parsed (in the worker processes).
     to_parse = [raw for raw in files if raw.source_file not in cached]

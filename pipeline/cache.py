@@ -13,6 +13,8 @@ import hashlib
 import io
 import os
 import pickle
+import re
+import shutil
 from collections.abc import Iterator
 from functools import lru_cache, partial
 from pathlib import Path
@@ -88,9 +90,26 @@ def _dumps(result: FileResult) -> bytes:
     return buffer.getvalue()
 
 
+#: The name of a cache version's folder: a parser fingerprint (``parser_fingerprint``).
+_VERSION_NAME = re.compile(r"[0-9a-f]{16}")
+
+
 class ParseCache:
     def __init__(self, folder: Path):
         self.folder = folder / parser_fingerprint()
+
+    def drop_other_versions(self) -> list[Path]:
+        """Delete the entries other parser code stored (the sibling folders named by another
+        fingerprint): this code can never use them, and at 100,000 reports each version holds
+        about 0.5 GB. Other files in the cache folder are left alone. The folders deleted."""
+        try:
+            stale = [path for path in self.folder.parent.iterdir()
+                     if path.name != self.folder.name and _VERSION_NAME.fullmatch(path.name) and path.is_dir()]
+        except OSError:  # no cache yet, or unreadable: nothing to drop
+            return []
+        for path in stale:
+            shutil.rmtree(path, ignore_errors=True)
+        return stale
 
     def _path(self, sha256: str) -> Path:
         return self.folder / sha256[:2] / f"{sha256}.pickle"

@@ -128,3 +128,19 @@ def test_worker_processes_collect_young_garbage_less_often(raw):
     thresholds = set(ingest.parse_stream(files, workers=2, task=gc_threshold_of_worker))
     assert {t[0] for t in thresholds} == {ingest.WORKER_GC_THRESHOLD}
     assert gc.get_threshold()[0] != ingest.WORKER_GC_THRESHOLD  # this process keeps its own
+
+
+def test_entries_of_other_parser_code_are_dropped_and_nothing_else(raw, tmp_path):
+    folder = tmp_path / "cache"
+    old_version = folder / "0123456789abcdef" / "ab"
+    old_version.mkdir(parents=True)
+    (old_version / "ab12.pickle").write_bytes(b"stored by other parser code")
+    kept = [folder / "notes.txt", folder / "0123456789abcdeg", folder / "fedcba9876543210.txt"]
+    kept[0].write_text("a user's file")
+    kept[1].mkdir()  # not a fingerprint: left alone
+    kept[2].write_text("a file, not a version folder")
+    files = files_of(raw)
+    assert stream(files, folder, 1) == expected(files)
+    assert not (folder / "0123456789abcdef").exists()
+    assert all(path.exists() for path in kept)
+    assert all(ParseCache(folder).has(f.sha256) for f in files)
