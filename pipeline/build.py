@@ -40,9 +40,9 @@ from pipeline.incremental import (
     touched_years,
     write_snapshot,
 )
-from pipeline.patching import TablePatch, database_patch, findings_of, rows_to_validate
 from pipeline.ingest import DuplicateMarker, FileResult, default_workers, parse_raw_file
 from pipeline.memory import release_unused_memory
+from pipeline.patching import TablePatch, database_patch, findings_of, rows_to_validate
 from pipeline.quality.data_docs import build_data_docs
 from pipeline.quality.gx_runtime import warm_up
 from pipeline.quality.integrity import TableValidation, validate_tables
