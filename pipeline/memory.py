@@ -24,9 +24,9 @@ are written (``WarehouseRun._map_tables``) stayed resident for seconds, well int
 the database build, and the pages of the findings stage's frames likewise. The
 package therefore also sets ``JE_ARROW_MALLOC_CONF`` (``pipeline.JEMALLOC_DECAY``):
 freed pages go back after 200 ms, without the lazy "muzzy" stage the kernel
-still counts as resident. Measured at 100,000 reports: the database build then
-starts 0.6 GB lower and the findings stage peaks about 50 MB lower, in the same
-time; handing pages back at once (0 ms) made the findings stage 25 % slower.
+still counts as resident. Measured at 100,000 reports: the publish stage then
+peaks at 1.51-1.54 GiB instead of 1.61-1.87, in the same time; handing pages back
+at once (0 ms) made the findings stage 25 % slower.
 
 Releasing. Arrow's pool and malloc keep freed memory for reuse instead of
 returning it, so a process's resident set stays at its high-water mark: the
