@@ -13,7 +13,8 @@
    only that file is parsed and the published tables are patched
    (``pipeline.incremental``); the file is restored afterwards.
 6. The Dagster asset graph materialized whole, as ``make run`` and the schedule do
-   (``bench/graph.py``; warm parse cache).
+   (``bench/graph.py``; warm parse cache), then again with one file changed, as the
+   sensor would (the graph patches its own build).
 7. Baseline: ``pandas.read_csv`` on the same bytes (see ``bench/baseline.py``).
 
 Figures are printed and written to ``data/bench/latest.json``.

@@ -177,7 +177,7 @@ def validate_and_publish(tables: dict[str, pa.Table], warehouse_dir: Path, raw: 
     the patched build's with those rows replaced.
     """
     changed = rows_to_validate(tables, patch)
-    validations = validate_tables(changed, projects=tables["projects"]) if patch else validate_all(tables)
+    validations = validate_tables(changed, projects=tables.get("projects"))
     raise_if_failed(validations)
     with tempfile.TemporaryDirectory() as tmp:
         docs_dir = Path(tmp) / "data_docs"
