@@ -12,7 +12,9 @@ export GX_ANALYTICS_ENABLED := False
 export TQDM_DISABLE := 1
 
 .PHONY: install run test dev export clean-warehouse
+## Install, then compile the parse modules with Cython (a no-op when they are current).
 install: $(STAMP)
+	@$(VENV_PY) -m pipeline.build_extensions
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'

@@ -2,8 +2,10 @@
 
     python -m bench.profile --n 1000 [--files 500] [--top 30]
 
-Parsing runs serially here (one process) so the profile sees every call; the
-per-stage totals of the real, parallel run are ``python -m bench.run``'s job.
+Parsing runs serially here (one process) so the profile sees every call, and from
+the modules' Python source even where they are compiled (``PERFWH_PURE_PYTHON=1``,
+unless set otherwise): cProfile does not see into compiled functions. The per-stage
+totals of the real, parallel, compiled run are ``python -m bench.run``'s job.
 Reports go to ``data/bench/profile-<stage>.txt``.
 """
 
@@ -12,15 +14,20 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import sys
 from pathlib import Path
 
-from bench.run import BENCH_DIR
-from pipeline.build import inventory
-from pipeline.ingest import parse_raw_file
-from pipeline.synthetic import build_corpus
-from pipeline.tables import build_tables
+from pipeline.compiled import PURE_ENV
+
+os.environ.setdefault(PURE_ENV, "1")  # before the parse modules are imported (see the docstring)
+
+from bench.run import BENCH_DIR  # noqa: E402
+from pipeline.build import inventory  # noqa: E402
+from pipeline.ingest import parse_raw_file  # noqa: E402
+from pipeline.synthetic import build_corpus  # noqa: E402
+from pipeline.tables import build_tables  # noqa: E402
 
 
 def _report(profile: cProfile.Profile, top: int) -> str:

@@ -37,6 +37,7 @@ from bench import baseline, queries
 from bench.graph import materialize_graph
 from bench.measure import MB, PeakMemory, Stopwatch
 from bench.stages import run_build
+from pipeline.compiled import parsers_compiled
 from pipeline.synthetic import FilePlan, build_corpus, generate_file, plan, sample
 from pipeline.synthetic.truth import compare, summary
 
@@ -103,7 +104,8 @@ def incremental(seed: int, entries: list[FilePlan], raw_dir: Path, cache: Path, 
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     out_path = args.out or args.bench_dir / "latest.json"
-    print(f"benchmark: N={args.n} seed={args.seed} workers={args.workers} cpus={os.cpu_count()}")
+    print(f"benchmark: N={args.n} seed={args.seed} workers={args.workers} cpus={os.cpu_count()} "
+          f"parsers={parser_build()}")
     started = time.perf_counter()
     corpus = build_corpus(args.bench_dir, args.n, args.seed, workers=args.workers)
     print(f"corpus: {corpus.folder} ({corpus.files} files, {corpus.bytes / MB:.1f} MB, "
@@ -177,6 +179,7 @@ def main(argv: list[str] | None = None) -> dict:
         "corpus": {"folder": str(corpus.folder), "reused": corpus.reused, "generation_seconds": corpus.seconds,
                    "indicators_generated": corpus.indicators},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "parsers": parser_build(),
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -184,6 +187,11 @@ def main(argv: list[str] | None = None) -> dict:
     print_figures(figures)
     print(f"figures written to {out_path}")
     return figures
+
+
+def parser_build() -> str:
+    """How the parse modules run: ``compiled`` (Cython, see ``pipeline.compiled``) or ``python``."""
+    return "compiled" if parsers_compiled() else "python"
 
 
 def print_figures(f: dict) -> None:

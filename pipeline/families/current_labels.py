@@ -367,7 +367,7 @@ def _split_run_by_layout(
     if (upper.level1, upper.level2) == (lower.level1, lower.level2):
         return [upper] * len(run)
     positions = _positions(entries)
-    levels = (1, 2) if upper.level1 != lower.level1 else (2,)
+    levels = [2] if upper.level1 == lower.level1 else [1, 2]  # lists: Cython types int tuples as C tuples
     labels = []
     for group in (upper, lower):
         for level in levels:
