@@ -72,17 +72,10 @@ SELECT
         WHEN j.target_operator IN ('≥', '>', '=', '≤', '<') THEN 'actual_vs_target'
     END AS target_met_basis,
     j.weight - j.score AS points_lost
-FROM judged j JOIN projects p USING (project_id)
--- Stored in this order when precomputed: the indicators not met come first, in the order of
--- docs/queries/03 (agency, fiscal_year, project_name, project_id, seq), so that question reads
--- a few row groups and sorts rows already in order. The projects are ranked in that order first:
--- sorting the indicators by two integers is much cheaper than by three strings.
-JOIN (
-    SELECT project_id,
-           row_number() OVER (ORDER BY coalesce(agency, department), fiscal_year, project_name, project_id) AS rank
-    FROM projects
-) ranked USING (project_id)
-ORDER BY target_met, ranked.rank, j.seq;
+FROM judged j JOIN projects p USING (project_id);
+-- Precomputed, the indicators not met are stored first, in the order of docs/queries/03, the
+-- others after them (pipeline/warehouse.py STORED_FIRST): that question reads a few row groups
+-- and sorts rows already in order.
 
 COMMENT ON VIEW indicators_in_context IS '指标明细 | indicators with their project''s context, and whether each target was met';
 COMMENT ON COLUMN indicators_in_context.target_met IS '是否达成 | whether the indicator reached its target: from the printed status phrase (达成指标 = true, 部分达成/未达成 = false); else actual vs target by the operator (≥ > = are met when actual >= target, ≤ < when actual <= target; units must agree, % = 百分比); else, for reports that print no target and no actual (older template), score >= weight; null when none applies (e.g. target tables)';

@@ -98,6 +98,14 @@ PRECOMPUTED_VIEWS = ("project_lineage", "project_budget_history", "indicators_in
 #: source_file): a patched database replaces the touched files' rows in them, not all rows.
 PER_FILE_VIEWS = ("indicators_in_context",)
 TOUCHED = "touched_files"  # the relation naming the touched files while a database is patched
+#: Precomputed views stored with the rows a question reads first, in its order: view ->
+#: (condition, order). Only those rows are sorted, the others follow unsorted (sorting all
+#: 1.9 million indicators of 100,000 reports took 1.6 s longer); the question then reads the
+#: first row groups only, and sorts rows already in order (docs/queries/03).
+STORED_FIRST = {
+    "indicators_in_context": ("target_met = false",
+                              "coalesce(agency, department), fiscal_year, project_name, project_id, seq"),
+}
 
 
 def _relation_comments(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str | None, list[tuple[str, str]]]:
@@ -131,10 +139,20 @@ def precompute_views(con: duckdb.DuckDBPyConnection, patching: bool = False) -> 
             con.execute(f"DELETE FROM {stored} WHERE {touched}")
             con.execute(f"INSERT INTO {stored} SELECT * FROM {name} WHERE {touched}")
         else:
-            con.execute(f"CREATE TABLE {stored} AS SELECT * FROM {name}")
+            _store(con, name, stored)
         con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {stored}")
         _apply_comments(con, "TABLE", stored, comment, columns)
         _apply_comments(con, "VIEW", name, comment, columns)
+
+
+def _store(con: duckdb.DuckDBPyConnection, view: str, stored: str) -> None:
+    """The view's rows as the table ``stored`` (in the order ``STORED_FIRST`` gives, if any)."""
+    if view not in STORED_FIRST:
+        con.execute(f"CREATE TABLE {stored} AS SELECT * FROM {view}")
+        return
+    condition, order = STORED_FIRST[view]
+    con.execute(f"CREATE TABLE {stored} AS SELECT * FROM {view} WHERE {condition} ORDER BY {order}")
+    con.execute(f"INSERT INTO {stored} SELECT * FROM {view} WHERE ({condition}) IS NOT TRUE")
 
 
 def _attach(db_path: Path) -> duckdb.DuckDBPyConnection:
