@@ -1,10 +1,11 @@
-"""The parsers compiled to C extensions with Cython, and the guard that never runs a stale one.
+"""The parse modules compiled to C extensions with Cython, and the guard that never runs a stale one.
 
-The parse is pure Python and CPU-bound: compiling its modules unchanged (no C types,
-the annotations ignored, so the semantics stay Python's) makes it about a quarter
-faster. ``python -m pipeline.build_extensions`` (run by ``make install``) builds an extension
+The parse is pure Python and CPU-bound. Compiled unchanged (no C types, the
+annotations ignored, so the semantics stay Python's), its modules parse a file in
+about 0.8 of the time (``bench/profile.py`` profiles the Python source instead).
+``python -m pipeline.build_extensions`` (run by ``make install``) builds an extension
 beside each module of ``COMPILED_MODULES`` and records the digest of the source it
-was built from in ``compiled.json`` (``pipeline.build_extensions``).
+was built from in ``compiled.json``.
 
 Python would import an extension in preference to its ``.py`` file even after the
 source was edited. ``SourceWhenStale`` (installed by ``import pipeline``) prevents
