@@ -2,7 +2,9 @@
 
 The parse is pure Python and CPU-bound. Compiled unchanged (no C types, the
 annotations ignored, so the semantics stay Python's), its modules parse a file in
-about 0.8 of the time (``bench/profile.py`` profiles the Python source instead).
+about 0.8 of the time in one process; in the benchmark's two worker processes,
+which also pickle, store and send each result, the parse took 6-13 % fewer
+CPU-seconds at 100,000 reports (``bench/profile.py`` profiles the Python source).
 ``python -m pipeline.build_extensions`` (run by ``make install``) builds an extension
 beside each module of ``COMPILED_MODULES`` and records the digest of the source it
 was built from in ``compiled.json``.
