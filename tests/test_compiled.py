@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+import pipeline.build_extensions as build_extensions
 import pipeline.compiled as compiled
 from pipeline.ingest import parse_bytes
 from pipeline.synthetic import generate_file, plan
@@ -126,3 +127,20 @@ def test_every_parse_module_is_listed():
     families = {f"pipeline.families.{p.stem}" for p in (ROOT / "pipeline" / "families").glob("*.py") if p.stem != "__init__"}
     assert families <= set(compiled.COMPILED_MODULES)
     assert all(compiled.source_of(m).exists() for m in compiled.COMPILED_MODULES)
+
+
+def test_a_failed_build_leaves_the_parsers_running_as_python(monkeypatch, capsys):
+    def fails() -> None:
+        raise RuntimeError("cc: command failed")
+
+    monkeypatch.setattr(build_extensions, "current_extensions", lambda: frozenset())
+    monkeypatch.setattr(build_extensions, "build", fails)
+    assert build_extensions.main() == 0  # `make install` goes on
+    assert "compiling failed (RuntimeError: cc: command failed); they run as Python" in capsys.readouterr().err
+
+
+def test_current_extensions_are_not_built_again(monkeypatch, capsys):
+    monkeypatch.setattr(build_extensions, "current_extensions", lambda: frozenset(compiled.COMPILED_MODULES))
+    monkeypatch.setattr(build_extensions, "build", lambda: pytest.fail("built again"))
+    assert build_extensions.main() == 0
+    assert f"{len(compiled.COMPILED_MODULES)} compiled modules up to date" in capsys.readouterr().out
