@@ -1,6 +1,13 @@
 """The benchmark's instruments: per-phase peak memory and the stage stopwatch."""
 
+import subprocess
+import sys
+import time
+
 from bench.measure import PeakMemory, Stopwatch
+
+#: A child process that keeps one core busy for about 0.4 s.
+BUSY_CHILD = "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass"
 
 
 def test_take_gives_one_phase_and_starts_afresh():
@@ -28,3 +35,14 @@ def test_paused_memory_is_not_recorded():
     memory.resume()
     memory.sample()
     assert memory.peak_rss > 0
+
+
+def test_cpu_time_counts_child_processes_and_not_waiting():
+    watch = Stopwatch(echo=False)
+    with watch.stage("parse"):
+        subprocess.run([sys.executable, "-c", BUSY_CHILD], check=True)
+    with watch.stage("publish"):
+        time.sleep(0.4)
+    assert watch.cpu_seconds["parse"] >= 0.35  # the child's time, and its interpreter's start
+    assert watch.cpu_seconds["publish"] < 0.2  # asleep: wall time, no CPU time
+    assert watch.seconds["publish"] >= 0.4

@@ -165,6 +165,11 @@ def test_benchmark_smoke(tmp_path):
     assert written["peak_rss_mb"] > 0 and written["queries_peak_rss_mb"] > 0
     assert written["incremental"]["peak_rss_mb"] > 0
     assert set(written["stage_peak_rss_mb"]) == set(written["stage_seconds"])
+    # CPU time of the process tree, per stage (the parse workers' included)
+    assert set(written["stage_cpu_seconds"]) == set(written["stage_seconds"])
+    assert written["stage_cpu_seconds"]["parse"] > 0 and written["incremental"]["cpu_seconds"] > 0
+    assert written["cpu_seconds_total"] >= written["stage_cpu_seconds"]["parse"]
+    assert written["parsers"] in ("compiled", "python")
     # the Dagster graph, materialized whole on the same corpus
     assert written["dagster"]["success"] is True and written["dagster"]["peak_rss_mb"] > 0
     assert written["dagster"]["tables_built"] == "full: every file"
