@@ -83,9 +83,10 @@ def pure_python_requested() -> bool:
 
 @lru_cache(maxsize=1)
 def current_extensions() -> frozenset[str]:
-    """The modules whose extension was built from their current source (read once per process)."""
+    """The modules whose extension exists and was built from their current source (read once per process)."""
     recorded = recorded_digests()
-    return frozenset(m for m in COMPILED_MODULES if m in recorded and recorded[m] == _digest(source_of(m)))
+    return frozenset(m for m in COMPILED_MODULES
+                     if m in recorded and recorded[m] == _digest(source_of(m)) and _extension_files(m))
 
 
 def stale_modules() -> list[str]:
