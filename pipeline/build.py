@@ -42,6 +42,7 @@ from pipeline.incremental import (
 )
 from pipeline.ingest import DuplicateMarker, FileResult, default_workers, parse_raw_file
 from pipeline.memory import release_unused_memory
+from pipeline.packed import PackedFile, pack, unpack
 from pipeline.patching import TablePatch, database_patch, findings_of, rows_to_validate
 from pipeline.quality.data_docs import build_data_docs
 from pipeline.quality.gx_runtime import warm_up
@@ -83,10 +84,11 @@ def known_stats(raw_dir: Path, warehouse_dir: Path) -> dict[str, tuple[FileStat,
     return state.known_stats(raw_dir) if state else None
 
 
-def parsed_stream(files: list[RawFile], cache_dir: Path | None = CACHE_DIR, workers: int = 1) -> Iterator[FileResult]:
-    """Every file's parse result in the order of ``files`` (sorted by name), as soon as it
-    is ready: from the cache for unchanged bytes, else parsed (and cached); duplicates marked.
-    Entries of other parser code are dropped from the cache first.
+def packed_stream(files: list[RawFile], cache_dir: Path | None = CACHE_DIR, workers: int = 1) -> Iterator[PackedFile]:
+    """Every file's parse result, packed (``pipeline.packed``), in the order of ``files``
+    (sorted by name), as soon as it is ready: from the cache for unchanged bytes, else
+    parsed (and cached); duplicates marked. Entries of other parser code are dropped from
+    the cache first.
 
     The worker processes, if any, are started before the first result is yielded (the
     caller may start threads then: no process is forked after that)."""
@@ -102,10 +104,16 @@ def parsed_stream(files: list[RawFile], cache_dir: Path | None = CACHE_DIR, work
     for raw in files:
         if raw.source_file not in cached:
             result = next(fresh)
-        elif (result := cache.get(raw.sha256, raw.source_file)) is None:  # a damaged entry
-            result = parse_raw_file(raw)
-            cache.put(result)
+        elif (result := cache.get_packed(raw.sha256, raw.source_file)) is None:  # a damaged entry
+            reparsed = parse_raw_file(raw)
+            cache.put(reparsed)
+            result = pack(reparsed)
         yield marker.mark(result)
+
+
+def parsed_stream(files: list[RawFile], cache_dir: Path | None = CACHE_DIR, workers: int = 1) -> Iterator[FileResult]:
+    """``packed_stream``, each result unpacked into its records."""
+    return map(unpack, packed_stream(files, cache_dir, workers))
 
 
 @dataclass
@@ -119,14 +127,14 @@ class StreamedTables:
 
 def stream_into_tables(inventory: RawInventory, cache_dir: Path | None = CACHE_DIR, workers: int = 1,
                        each_result: Callable[[], None] = lambda: None) -> StreamedTables:
-    """Every file's parse result (see ``parsed_stream``) appended to the tables as it comes,
+    """Every file's parse result (see ``packed_stream``) appended to the tables as it comes,
     in file-name order: no parse results are held beyond the rows of the last 2,000 files
     (``TableBuilder``). ``each_result`` is called before each result is added (the worker
     processes exist by then)."""
     builder = TableBuilder(inventory.manifest)
     outcomes: dict[str, tuple[str | None, str]] = {}
     seconds = 0.0
-    for result in parsed_stream(sorted(inventory.files, key=lambda f: f.source_file), cache_dir, workers):
+    for result in packed_stream(sorted(inventory.files, key=lambda f: f.source_file), cache_dir, workers):
         each_result()
         outcomes[result.source_file] = (result.text_sha256, result.status)
         started = time.perf_counter()
@@ -281,7 +289,7 @@ class WarehouseRun:
         if self.delta:
             self.results = parse_files(files, cache_dir=self.cache_dir, workers=self.workers)
             return
-        # the worker processes exist once results come (see parsed_stream), so they do not
+        # the worker processes exist once results come (see packed_stream), so they do not
         # carry Great Expectations, whose import then overlaps the parsing
         self.streamed = stream_into_tables(self.inventory, self.cache_dir, self.workers, each_result=self._warm_up)
         self.outcomes, self.table_seconds = self.streamed.outcomes, self.streamed.table_seconds

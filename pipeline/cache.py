@@ -7,10 +7,7 @@ a change to any parser invalidates every entry automatically.
 
 from __future__ import annotations
 
-import copyreg
-import dataclasses
 import hashlib
-import io
 import os
 import pickle
 import re
@@ -20,7 +17,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 from pipeline.ingest import FileResult, parse_raw_file, parse_stream
-from pipeline.records import FundRecord, IndicatorRecord, ParseNote, ProjectRecord, ProjectReport, ScoreRecord
+from pipeline.packed import PackedFile, pack, unpack
 from pipeline.sources import RawFile
 
 _PARSER_PACKAGES = ("families",)
@@ -30,6 +27,7 @@ _PARSER_MODULES = (
     "numbers.py",
     "vocabulary.py",
     "records.py",
+    "packed.py",  # the form results are stored in
     "schema.py",
     "ingest.py",
     "sources.py",
@@ -54,40 +52,8 @@ def parser_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def _constructor_fields(kind: type) -> tuple[str, ...] | None:
-    """A dataclass's field names in order, if its constructor just sets them from
-    positional arguments (else None)."""
-    fields = dataclasses.fields(kind)
-    if hasattr(kind, "__post_init__") or not all(f.init and not f.kw_only for f in fields):
-        return None
-    return tuple(f.name for f in fields)
-
-
-#: The many small objects of a parse result, with their fields in order. They are
-#: stored as their field values and rebuilt by their dataclass constructor, which
-#: loads about twice as fast as pickle's generic way (an empty object, then its
-#: ``__dict__``).
-_BY_FIELDS = {
-    kind: names
-    for kind in (ProjectRecord, FundRecord, IndicatorRecord, ScoreRecord, ParseNote, ProjectReport)
-    if (names := _constructor_fields(kind)) is not None
-}
-
-
-def _reduce_by_fields(obj: object) -> tuple:
-    """(type, field values) when the object holds exactly its fields, else pickle's generic way."""
-    state = vars(obj)
-    if tuple(state) == _BY_FIELDS[type(obj)]:
-        return type(obj), tuple(state.values())
-    return obj.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
-
-
-def _dumps(result: FileResult) -> bytes:
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = copyreg.dispatch_table | dict.fromkeys(_BY_FIELDS, _reduce_by_fields)
-    pickler.dump(result)
-    return buffer.getvalue()
+def _dumps(packed: PackedFile) -> bytes:
+    return pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 #: The name of a cache version's folder: a parser fingerprint (``parser_fingerprint``).
@@ -119,15 +85,20 @@ class ParseCache:
         return sha256 is not None and self._path(sha256).exists()
 
     def get(self, sha256: str | None, source_file: str) -> FileResult | None:
+        packed = self.get_packed(sha256, source_file)
+        return unpack(packed) if packed is not None else None
+
+    def get_packed(self, sha256: str | None, source_file: str) -> PackedFile | None:
+        """The stored result as it is stored (see ``pipeline.packed``); None if missing or damaged."""
         if sha256 is None:
             return None
         path = self._path(sha256)
         try:
             with open(path, "rb") as handle:
-                result: FileResult = pickle.load(handle)
+                result: PackedFile = pickle.load(handle)
         except Exception:  # noqa: BLE001 - a missing or damaged entry is a cache miss
             return None
-        if not isinstance(result, FileResult) or result.sha256 != sha256:
+        if not isinstance(result, PackedFile) or result.sha256 != sha256:
             return None
         result.source_file = source_file  # the same bytes may live under another name
         return result
@@ -138,10 +109,10 @@ class ParseCache:
         A cache that cannot be written (disk full, read-only) is skipped, never fatal.
         """
         if result.sha256 is not None:
-            self.put_dumped(result.sha256, _dumps(result))
+            self.put_dumped(result.sha256, _dumps(pack(result)))
 
     def put_dumped(self, sha256: str, data: bytes) -> None:
-        """``put`` of a result already pickled by ``_dumps``."""
+        """``put`` of a result already packed and pickled by ``_dumps``."""
         path = self._path(sha256)
         tmp = path.with_suffix(f".tmp-{os.getpid()}")
         try:
@@ -156,23 +127,23 @@ class ParseCache:
 
 
 def parse_and_store(raw: RawFile, cache: ParseCache | None) -> bytes:
-    """Parse one file, store its result in ``cache`` (if any) and return it pickled by
-    ``_dumps``: what a worker process sends back, so that the main process only has
-    one fast load to do (no generic unpickling, no second pickling to store it)."""
+    """Parse one file, store its result in ``cache`` (if any) and return it packed and
+    pickled by ``_dumps``: what a worker process sends back, so that the main process
+    only has one fast load to do (no second pickling to store it)."""
     result = parse_raw_file(raw)
-    data = _dumps(result)
+    data = _dumps(pack(result))
     if cache is not None and result.sha256 is not None:
         cache.put_dumped(result.sha256, data)
     return data
 
 
-def parse_fresh(files: list[RawFile], cache: ParseCache | None, workers: int = 1) -> Iterator[FileResult]:
-    """Every file parsed (see ``ingest.parse_stream``), in the order of ``files``, each
-    result stored in ``cache`` (if any) before it is yielded."""
+def parse_fresh(files: list[RawFile], cache: ParseCache | None, workers: int = 1) -> Iterator[PackedFile]:
+    """Every file parsed (see ``ingest.parse_stream``), in the order of ``files``, packed
+    (``pipeline.packed``), each result stored in ``cache`` (if any) before it is yielded."""
     if workers <= 1 or len(files) < 2:
-        for result in parse_stream(files):
-            if cache is not None:
-                cache.put(result)
+        for result in map(pack, parse_stream(files)):
+            if cache is not None and result.sha256 is not None:
+                cache.put_dumped(result.sha256, _dumps(result))
             yield result
         return
     yield from map(pickle.loads, parse_stream(files, workers, partial(parse_and_store, cache=cache)))

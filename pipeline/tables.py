@@ -7,19 +7,19 @@ a document does not state, project ids are assigned and computed columns
 
 from __future__ import annotations
 
-import copy
 import hashlib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from functools import lru_cache
 from itertools import repeat
-from operator import attrgetter
+from operator import itemgetter
 
 import pyarrow as pa
 
 from pipeline.ingest import DUPLICATE, PARSED, FileResult
 from pipeline.memory import release_unused_memory
-from pipeline.records import ParseNote, ProjectReport
+from pipeline.packed import PackedFile, PackedReport, field_positions, pack, record_values
+from pipeline.records import FundRecord, IndicatorRecord, ParseNote, ProjectRecord, ProjectReport, ScoreRecord
 from pipeline.schema import TABLES, Table
 from pipeline.sources import ManifestEntry
 
@@ -146,48 +146,68 @@ def _decimal_array(table: Table, name: str, column: list, typ: pa.Decimal128Type
         raise ValueError(f"{table.name}.{name}: {exc}") from exc
 
 
-@lru_cache(maxsize=None)
-def _field_names(kind: type) -> frozenset[str]:
-    return frozenset(f.name for f in fields(kind))
+#: The record type whose packed tuples (``pipeline.packed``) make each table's rows; the
+#: rows of the other tables are made of given values only.
+ROW_KINDS: dict[str, type] = {
+    "projects": ProjectRecord, "funds": FundRecord, "indicators": IndicatorRecord, "scores": ScoreRecord,
+    "parse_notes": ParseNote,
+}
 
 
 class _Columns:
-    """One table's values, column by column (no per-row dicts are kept)."""
+    """One table's rows as they come: the packed records they are made of, and the values
+    given beside them (the same columns for every row). Split into columns only when the
+    rows are converted (``columns``), in one pass for all of them."""
 
     def __init__(self, table: Table) -> None:
         self.table = table
-        self.values: dict[str, list] = {col.name: [] for col in table.columns}
+        self.kind = ROW_KINDS.get(table.name)
+        self.names = tuple(table.column_names)
+        self.records: list[tuple] = []
+        self.given: dict[str, list] = {}
+        self.count = 0
 
-    def add(self, record: object | None, extra: dict) -> None:
-        """Append a row: ``extra`` first, then the record's dataclass fields, else null."""
-        self.add_all([record], extra)
+    def add(self, values: dict) -> None:
+        """Append one row of the given ``values`` (null in the other columns)."""
+        self.add_packed([()], values)
 
-    def add_all(self, records: list, extra: dict, per_row: dict[str, list] | None = None) -> None:
-        """Append a row per record (all of one type, or None): ``per_row`` (a value per
-        record) first, then ``extra`` (the same for all), then the record's fields, else null."""
-        if not records:
+    def add_packed(self, rows: list[tuple], extra: dict, per_row: dict[str, list] | None = None) -> None:
+        """Append a row per packed record in ``rows``, with ``extra``'s values (the same for
+        every row) and ``per_row``'s (a list: a value per row) in their columns."""
+        if not rows:
             return
-        per_row = per_row or {}
-        names = _field_names(type(records[0])) if records[0] is not None else frozenset()
-        for name, column in self.values.items():
-            if name in per_row:
-                column.extend(per_row[name])
-            elif name in extra:
-                column.extend(repeat(extra[name], len(records)))
-            elif name in names:
-                column.extend(map(attrgetter(name), records))
+        count = len(rows)
+        self.records.extend(rows)
+        for name, value in extra.items():
+            self._given(name).extend(repeat(value, count))
+        for name, values in (per_row or {}).items():
+            self._given(name).extend(values)
+        self.count += count
+
+    def _given(self, name: str) -> list:
+        column = self.given.get(name)
+        if column is None:
+            if name not in self.names:
+                raise KeyError(f"{self.table.name} has no column {name!r}")
+            column = self.given[name] = [None] * self.count  # (null in the rows before)
+        return column
+
+    def columns(self) -> dict[str, list]:
+        """Every column's values: given, else the record field of its name, else null."""
+        positions = field_positions(self.kind) if self.kind is not None else {}
+        columns: dict[str, list] = {}
+        for name in self.names:
+            if name in self.given:
+                columns[name] = self.given[name]
+                if len(columns[name]) != self.count:
+                    raise ValueError(f"{self.table.name}.{name}: {len(columns[name])} values for {self.count} rows")
+            elif name in positions:
+                # one pass per field: unlike zip(*records) it allocates nothing per row, so it
+                # sets off no garbage collection over the many records held
+                columns[name] = list(map(itemgetter(positions[name]), self.records))
             else:
-                column.extend(repeat(None, len(records)))
-
-
-def _own_copy(report: ProjectReport) -> ProjectReport:
-    """A copy whose project and fund/note lists can change without touching ``report``
-    (results may be cached and reused); the records in them are shared, never mutated."""
-    own = copy.copy(report)
-    own.project = copy.copy(report.project)
-    own.funds = list(report.funds)
-    own.notes = list(report.notes)
-    return own
+                columns[name] = [None] * self.count
+        return columns
 
 
 class _Builder:
@@ -205,29 +225,33 @@ class _Builder:
         self.seen_ids[pid] = f"{source_file}:{report.project.source_line}"
         return pid
 
-    def add_report(self, report: ProjectReport, source_file: str, entry: ManifestEntry | None) -> bool:
-        """Add one report's rows."""
-        report = _own_copy(report)
+    def add_report(self, packed: PackedReport, source_file: str, entry: ManifestEntry | None) -> bool:
+        """Add one report's rows. Its project, fund and note records are rebuilt (fresh
+        objects: what they were packed from is never changed) to be completed here; its
+        indicators and scores go into the columns as packed."""
+        project, funds, indicators, scores, notes = packed
+        report = ProjectReport(ProjectRecord(*project), [FundRecord(*values) for values in funds],
+                               notes=[ParseNote(*values) for values in notes])
         fill_fiscal_year(report, entry)
         if report.project.fiscal_year is None:
             place_without_year(report)
         pid = self.assign_id(report, source_file)
         prov = {"project_id": pid, "source_file": source_file}
-        project = dict(prov, agency=entry.agency if entry else None, source_url=entry.source_url if entry else None)
-        self.tables["projects"].add(report.project, project)
+        project_extra = dict(prov, agency=entry.agency if entry else None, source_url=entry.source_url if entry else None)
+        self.tables["projects"].add_packed([record_values(report.project)], project_extra)
         year = report.project.fiscal_year
         derived = {
             "fiscal_year": [year + f.fiscal_year_offset if year is not None else None for f in report.funds],
             "execution_rate_pct": [execution_rate(f.executed_yuan, f.budget_full_year_yuan) for f in report.funds],
         }
-        self.tables["funds"].add_all(report.funds, prov, derived)
-        for name, records in (("indicators", report.indicators), ("scores", report.scores), ("parse_notes", report.notes)):
-            self.tables[name].add_all(records, prov)
+        self.tables["funds"].add_packed(list(map(record_values, report.funds)), prov, derived)
+        self.tables["indicators"].add_packed(indicators, prov)
+        self.tables["scores"].add_packed(scores, prov)
+        self.tables["parse_notes"].add_packed(list(map(record_values, report.notes)), prov)
         return True
 
-    def add_file(self, result: FileResult, accepted: int, late_rejections: int) -> None:
+    def add_file(self, result: PackedFile, accepted: int, late_rejections: int) -> None:
         self.tables["source_files"].add(
-            None,
             {
                 "source_file": result.source_file,
                 "sha256": result.sha256,
@@ -246,7 +270,6 @@ class _Builder:
             return
         for rejection in result.rejections:
             self.tables["rejections"].add(
-                None,
                 {
                     "source_file": result.source_file,
                     "source_line": rejection.source_line,
@@ -270,7 +293,9 @@ class TableBuilder:
         self.pending = 0
         self.last_file: str | None = None
 
-    def add(self, result: FileResult) -> None:
+    def add(self, result: FileResult | PackedFile) -> None:
+        if not isinstance(result, PackedFile):
+            result = pack(result)
         if self.last_file is not None and result.source_file <= self.last_file:
             raise ValueError(f"results out of file-name order: {result.source_file} after {self.last_file}")
         self.last_file = result.source_file
@@ -288,7 +313,7 @@ class TableBuilder:
         """The rows so far into Arrow (each table's lists are freed once converted)."""
         for name, chunks in self.chunks.items():
             columns = self.rows.tables[name]
-            chunks.append(columns_to_arrow(columns.table, columns.values))
+            chunks.append(columns_to_arrow(columns.table, columns.columns()))
             self.rows.tables[name] = _Columns(columns.table)
         self.pending = 0
         release_unused_memory()  # the rows' Python objects and the conversion's buffers
