@@ -2,7 +2,8 @@
 
 Each raw file's result is stored under the SHA-256 of its bytes *and* a
 fingerprint of the parser code, so an unchanged file is never parsed twice and
-a change to any parser invalidates every entry automatically.
+a change to any parser invalidates every entry automatically. Entries hold the
+result packed (``pipeline.packed``): as the worker processes send it back.
 """
 
 from __future__ import annotations
