@@ -39,11 +39,16 @@ def _tree_memory(proc: psutil.Process, with_pss: bool) -> tuple[int, int]:
     return rss, pss
 
 
+def own_cpu_seconds() -> float:
+    """User + system CPU seconds of this process alone (all its threads)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
+
+
 def tree_cpu_seconds() -> float:
     """User + system CPU seconds of this process, its reaped children and its live descendants."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
     reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
-    seconds = own.ru_utime + own.ru_stime + reaped.ru_utime + reaped.ru_stime
+    seconds = own_cpu_seconds() + reaped.ru_utime + reaped.ru_stime
     for child in psutil.Process().children(recursive=True):
         try:
             times = child.cpu_times()
@@ -127,10 +132,13 @@ class PeakMemory:
 
 @dataclass
 class Stopwatch:
-    """Wall time and CPU time (process tree) per named stage, in the order the stages ran."""
+    """Wall time and CPU time per named stage, in the order the stages ran: of the whole
+    process tree (``cpu_seconds``) and of this process alone (``own_cpu_seconds``; the rest
+    is the worker processes')."""
 
     seconds: dict[str, float] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)
+    own_cpu_seconds: dict[str, float] = field(default_factory=dict)
     memory: PeakMemory | None = None
     echo: bool = True
 
@@ -141,12 +149,14 @@ class Stopwatch:
             self.memory.sample()
         if self.echo:
             print(f"  {name} ...", end="", flush=True)
-        started, cpu_started = time.perf_counter(), tree_cpu_seconds()
+        started, cpu_started, own_started = time.perf_counter(), tree_cpu_seconds(), own_cpu_seconds()
         try:
             yield
         finally:
             elapsed = time.perf_counter() - started
             self.seconds[name] = self.seconds.get(name, 0.0) + elapsed
+            # this process's clock read inside the tree's two readings: its share never exceeds the tree's
+            self.own_cpu_seconds[name] = self.own_cpu_seconds.get(name, 0.0) + own_cpu_seconds() - own_started
             self.cpu_seconds[name] = self.cpu_seconds.get(name, 0.0) + tree_cpu_seconds() - cpu_started
             if self.memory is not None:
                 self.memory.sample()

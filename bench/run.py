@@ -164,6 +164,8 @@ def main(argv: list[str] | None = None) -> dict:
         # built while the files are parsed (their wall time is split off into build_tables)
         "cpu_seconds_total": round(sum(cold.cpu_seconds.values()), 2),
         "stage_cpu_seconds": {k: round(v, 2) for k, v in cold.cpu_seconds.items()},
+        # of those, this process's alone (the rest is the parse worker processes')
+        "stage_own_cpu_seconds": {k: round(v, 2) for k, v in cold.own_cpu_seconds.items()},
         "write_parquet_seconds": round(outcome.write_parquet_seconds, 3),  # part of publish
         **cold_memory.figures(),  # the cold build's: peak_rss_mb, peak_pss_mb, stage_peak_rss_mb
         "queries_peak_rss_mb": query_memory.figures()["peak_rss_mb"],
@@ -208,10 +210,13 @@ def print_figures(f: dict) -> None:
     for stage, seconds in f["stage_seconds"].items():
         print(f"  {stage:<15} {seconds:8.2f} s   peak {f['stage_peak_rss_mb'].get(stage, 0):,.0f} MB")
     print(f"    write Parquet {f['write_parquet_seconds']:8.2f} s   (part of publish)")
-    cpu = f["stage_cpu_seconds"]
+    cpu, own = f["stage_cpu_seconds"], f["stage_own_cpu_seconds"]
+    parse_cpu = cpu.get("parse", 0) + cpu.get("build_tables", 0)
+    parse_own = own.get("parse", 0) + own.get("build_tables", 0)
     print(f"cpu time          {f['cpu_seconds_total']:8.2f} s   (process tree; parse + build tables "
-          f"{cpu.get('parse', 0) + cpu.get('build_tables', 0):.1f} s, findings {cpu.get('findings', 0):.1f} s, "
-          f"validate {cpu.get('validate', 0):.1f} s, publish {cpu.get('publish', 0):.1f} s)")
+          f"{parse_cpu:.1f} s: {parse_cpu - parse_own:.1f} s in the workers, {parse_own:.1f} s in this process; "
+          f"findings {cpu.get('findings', 0):.1f} s, validate {cpu.get('validate', 0):.1f} s, "
+          f"publish {cpu.get('publish', 0):.1f} s)")
     print(f"peak memory       {f['peak_rss_mb']:8,.0f} MB RSS ({f['peak_pss_mb']:,.0f} MB PSS), process tree, cold build")
     print(f"pandas.read_csv   {f['read_csv_seconds']:8.2f} s ({f['read_csv_engine']} engine)   "
           f"ratio {f['ratio_vs_read_csv']:.1f}x")

@@ -44,5 +44,15 @@ def test_cpu_time_counts_child_processes_and_not_waiting():
     with watch.stage("publish"):
         time.sleep(0.4)
     assert watch.cpu_seconds["parse"] >= 0.35  # the child's time, and its interpreter's start
+    assert watch.own_cpu_seconds["parse"] < 0.2  # this process only waited for it
     assert watch.cpu_seconds["publish"] < 0.2  # asleep: wall time, no CPU time
     assert watch.seconds["publish"] >= 0.4
+
+
+def test_own_cpu_time_is_this_process_busy():
+    watch = Stopwatch(echo=False)
+    with watch.stage("build_tables"):
+        deadline = time.process_time() + 0.3
+        while time.process_time() < deadline:
+            pass
+    assert 0.3 <= watch.own_cpu_seconds["build_tables"] <= watch.cpu_seconds["build_tables"]

@@ -169,6 +169,9 @@ def test_benchmark_smoke(tmp_path):
     assert set(written["stage_cpu_seconds"]) == set(written["stage_seconds"])
     assert written["stage_cpu_seconds"]["parse"] > 0 and written["incremental"]["cpu_seconds"] > 0
     assert written["cpu_seconds_total"] >= written["stage_cpu_seconds"]["parse"]
+    assert set(written["stage_own_cpu_seconds"]) == set(written["stage_seconds"])
+    assert all(0 <= own <= written["stage_cpu_seconds"][stage] + 0.01  # (rounded to 0.01)
+               for stage, own in written["stage_own_cpu_seconds"].items())
     assert written["parsers"] in ("compiled", "python")
     # the Dagster graph, materialized whole on the same corpus
     assert written["dagster"]["success"] is True and written["dagster"]["peak_rss_mb"] > 0
