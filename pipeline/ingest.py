@@ -245,12 +245,13 @@ def parse_all(files: list[RawFile], workers: int = 1) -> list[FileResult]:
 
 class DuplicateMarker:
     """Marks results, visited in file-name order, as ``duplicate`` of the first file
-    with the same content, whatever the encoding, line ends or layout."""
+    with the same content, whatever the encoding, line ends or layout. A result is a
+    ``FileResult`` or a ``pipeline.packed.PackedFile`` (the same file-level fields)."""
 
     def __init__(self) -> None:
         self.first_by_text: dict[str, str] = {}
 
-    def mark(self, result: FileResult) -> FileResult:
+    def mark(self, result: _T) -> _T:
         if result.status != PARSED or result.text_sha256 is None:
             return result
         original = self.first_by_text.setdefault(result.text_sha256, result.source_file)
