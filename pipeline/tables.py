@@ -176,7 +176,8 @@ class _Columns:
         if not rows:
             return
         count = len(rows)
-        self.records.extend(rows)
+        if self.kind is not None:  # (the other tables' rows are all given values)
+            self.records.extend(rows)
         for name, value in extra.items():
             self._given(name).extend(repeat(value, count))
         for name, values in (per_row or {}).items():
