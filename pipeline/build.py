@@ -50,11 +50,14 @@ from pipeline.quality.integrity import TableValidation, validate_tables
 from pipeline.sources import FileStat, ManifestEntry, RawFile, discover, read_manifest
 from pipeline.tables import TableBuilder, build_tables
 from pipeline.warehouse import (
+    StartedStaging,
+    begin_staging,
     build_lock,
     commit_staging,
     current_build,
     discard_staging,
     publish,
+    write_all_parquet,
     write_staging,
 )
 
@@ -236,8 +239,11 @@ class WarehouseRun:
     A patched build is written into its staging folder (under the build lock) while
     the changed rows are validated and their Data Docs rendered: Great Expectations
     is Python, DuckDB and Arrow work outside the GIL. It is published only if
-    validation passes, else discarded. A full build validates every row in pandas
-    frames first and writes afterwards, so their memory does not add up.
+    validation passes, else discarded. A full build writes the Parquet files and the
+    snapshot of its tables into its staging folder while the findings are computed
+    (Arrow writes outside the GIL, the findings' pandas rules keep one core busy); it
+    validates every row in pandas frames and builds the database afterwards, so their
+    memory does not add up.
     """
 
     def __init__(self, raw_dir: Path, warehouse_dir: Path, cache_dir: Path | None, workers: int = 1,
@@ -257,6 +263,8 @@ class WarehouseRun:
         self.validations: dict[str, TableValidation] = {}
         self.file_states: dict[str, FileState] = {}
         self._staging: Future[Path] | None = None  # the build being written while validation runs
+        self._started: Future[StartedStaging] | None = None  # full: the tables' files written while findings run
+        self._snapshot_written: frozenset[str] = frozenset()  # the tables whose snapshot is written
         self._held = ExitStack()  # the build lock, held from staging to publishing
 
     @property
@@ -319,6 +327,8 @@ class WarehouseRun:
         return dict(sorted(states.items()))
 
     def find(self) -> pa.Table:
+        if self.patch is None:
+            self._start_writing_tables()
         findings = findings_of(self.tables, self.patch)
         self.tables["quality_findings"] = findings
         self._warm_up()  # (nothing was parsed: an empty folder)
@@ -328,10 +338,20 @@ class WarehouseRun:
         return findings
 
     def _write_extras(self, folder: Path) -> None:
-        """What the next run needs to patch this build: the files' states, the tables' snapshot."""
+        """What the next run needs to patch this build: the files' states, the tables' snapshot
+        (of the tables not written yet)."""
         state = BuildState(code_fingerprint(), manifest_digest(self.inventory.manifest), str(self.raw_dir.resolve()),
                            self.file_states)
-        _write_patchable(state, self.tables, folder)
+        _write_patchable(state, {n: t for n, t in self.tables.items() if n not in self._snapshot_written}, folder)
+
+    def _start_writing_tables(self) -> None:
+        """Full build: the tables built so far (all but the findings) written into a new staging
+        folder, as Parquet and snapshot, in a background thread (under the build lock)."""
+        tables = dict(self.tables)
+        self._snapshot_written = frozenset(tables)
+        self._held.enter_context(build_lock(self.warehouse_dir))
+        pool = self._held.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="staging"))
+        self._started = pool.submit(_write_tables, tables, self.warehouse_dir)
 
     def _map_tables(self, folder: Path) -> None:
         """The tables, from here on, memory-mapped from the snapshot just written into ``folder``:
@@ -353,9 +373,12 @@ class WarehouseRun:
     def abandon(self) -> None:
         """Drop a build being staged (validation failed, or the run stops): nothing is published."""
         staging, self._staging = self._staging, None
+        started, self._started = self._started, None
         try:
             if staging is not None and staging.exception() is None:
                 discard_staging(staging.result())
+            if started is not None and started.exception() is None:
+                discard_staging(started.result().folder)
         finally:
             self._held.close()
 
@@ -374,16 +397,38 @@ class WarehouseRun:
     def publish(self, docs_dir: Path | None = None) -> Path:
         """Publish the tables (with ``docs_dir``, the Data Docs, when given)."""
         extra_dirs = {"data_docs": docs_dir} if docs_dir is not None else None
-        if self._staging is None:
+        if self._staging is None and self._started is None:
             return publish(self.tables, self.warehouse_dir, extra_dirs=extra_dirs,
                            patch=database_patch(self.patch, self.changed),
                            write_extras=self._write_extras, files_written=self._map_tables)
+        staging: Path | None = None
         try:
-            folder = commit_staging(self._staging.result(), self.warehouse_dir, list(self.tables), extra_dirs)
-            self._staging = None
-            return folder
+            if self._started is not None:  # the rest of the full build, into the folder started
+                started, self._started = self._started.result(), None
+                staging = write_staging(self.tables, self.warehouse_dir, write_extras=self._write_extras,
+                                        files_written=self._map_tables, started=started)
+            else:
+                staging, self._staging = self._staging.result(), None
+            return commit_staging(staging, self.warehouse_dir, list(self.tables), extra_dirs)
+        except BaseException:
+            if staging is not None:
+                discard_staging(staging)  # committing failed: nothing is published
+            raise
         finally:
-            self.abandon()  # releases the lock (and drops the staging folder if committing failed)
+            self.abandon()  # releases the lock
+
+
+def _write_tables(tables: dict[str, pa.Table], warehouse_dir: Path) -> StartedStaging:
+    """A new staging folder holding the Parquet files and the snapshot of ``tables``
+    (the caller holds the build lock); dropped again if writing fails."""
+    folder = begin_staging(warehouse_dir)
+    try:
+        parquet = write_all_parquet(tables, folder)
+        write_snapshot(tables, folder)
+    except BaseException:
+        discard_staging(folder)
+        raise
+    return StartedStaging(folder, parquet)
 
 
 def build_warehouse(

@@ -58,9 +58,10 @@ class Delta:
 
 
 def write_snapshot(tables: dict[str, pa.Table], folder: Path) -> None:
-    """Every table as an uncompressed Arrow file: the next build maps it without reading it."""
+    """Each table as an uncompressed Arrow file: the next build maps it without reading it
+    (a build may write its tables in several calls; ``read_snapshot`` wants them all)."""
     target = folder / SNAPSHOT
-    target.mkdir()
+    target.mkdir(exist_ok=True)
     for name, table in tables.items():
         feather.write_feather(table, target / f"{name}.arrow", compression="uncompressed")
 

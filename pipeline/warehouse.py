@@ -299,39 +299,59 @@ def publish(
         return commit_staging(staging, warehouse_dir, list(tables), extra_dirs)
 
 
-def write_staging(
-    tables: dict[str, pa.Table],
-    warehouse_dir: Path,
-    patch: DatabasePatch | None = None,
-    write_extras: Callable[[Path], None] | None = None,
-    files_written: Callable[[Path], None] | None = None,
-) -> Path:
-    """A new build written into a hidden staging folder, not published (the caller holds
-    ``build_lock``; ``commit_staging`` publishes it, ``discard_staging`` drops it).
+@dataclass
+class StartedStaging:
+    """A staging folder (``begin_staging``) with the Parquet files of some tables already
+    written into it: ``write_staging`` then writes only the others."""
 
-    Without a ``patch`` the database is built from the Parquet files once they and the
-    extras are written; ``files_written(staging)`` is called then, before DuckDB starts
-    (e.g. to let the tables in memory go while the database is built)."""
+    folder: Path
+    parquet: dict[str, Path] = field(default_factory=dict)
+
+
+def begin_staging(warehouse_dir: Path) -> Path:
+    """A new, empty, hidden staging folder for a build (the caller holds ``build_lock``).
+    Leftovers of crashed runs and all but the newest published builds are pruned first."""
     versions_dir = warehouse_dir.resolve() / VERSIONS
     versions_dir.mkdir(parents=True, exist_ok=True)
     _prune(versions_dir, keep="")
     run_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 10**9:09d}"
     staging = versions_dir / f"{STAGING_PREFIX}{run_id}"
     staging.mkdir()
+    return staging
+
+
+def write_staging(
+    tables: dict[str, pa.Table],
+    warehouse_dir: Path,
+    patch: DatabasePatch | None = None,
+    write_extras: Callable[[Path], None] | None = None,
+    files_written: Callable[[Path], None] | None = None,
+    started: StartedStaging | None = None,
+) -> Path:
+    """A new build written into a hidden staging folder, not published (the caller holds
+    ``build_lock``; ``commit_staging`` publishes it, ``discard_staging`` drops it).
+
+    Without a ``patch`` the database is built from the Parquet files once they and the
+    extras are written; ``files_written(staging)`` is called then, before DuckDB starts
+    (e.g. to let the tables in memory go while the database is built). ``started``: the
+    staging folder to complete, whose Parquet files it names are not written again."""
+    staging = started.folder if started is not None else begin_staging(warehouse_dir)
+    written = started.parquet if started is not None else {}
+    remaining = {name: table for name, table in tables.items() if name not in written}
     try:
         with ThreadPoolExecutor(max_workers=2) as side:  # files are written while DuckDB works
             extras = side.submit(write_extras, staging) if write_extras is not None else None
             if patch is not None and patch.base.exists():  # the database does not read the Parquet files
-                parquet = side.submit(write_all_parquet, tables, staging)
+                parquet = side.submit(write_all_parquet, remaining, staging)
                 patch_database(patch, staging / DB_NAME)
                 parquet.result()
             else:
-                parquet_paths = write_all_parquet(tables, staging)
+                fresh = write_all_parquet(remaining, staging)
                 if extras is not None:
                     extras.result()
                 if files_written is not None:
                     files_written(staging)
-                build_database(parquet_paths, staging / DB_NAME)
+                build_database({name: written.get(name) or fresh[name] for name in tables}, staging / DB_NAME)
             if extras is not None:
                 extras.result()
     except BaseException:
