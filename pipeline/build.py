@@ -50,6 +50,7 @@ from pipeline.quality.integrity import TableValidation, validate_tables
 from pipeline.sources import FileStat, ManifestEntry, RawFile, discover, read_manifest
 from pipeline.tables import TableBuilder, build_tables
 from pipeline.warehouse import (
+    DB_NAME,
     StartedStaging,
     begin_staging,
     build_lock,
@@ -57,6 +58,7 @@ from pipeline.warehouse import (
     current_build,
     discard_staging,
     publish,
+    start_database,
     write_all_parquet,
     write_staging,
 )
@@ -239,11 +241,12 @@ class WarehouseRun:
     A patched build is written into its staging folder (under the build lock) while
     the changed rows are validated and their Data Docs rendered: Great Expectations
     is Python, DuckDB and Arrow work outside the GIL. It is published only if
-    validation passes, else discarded. A full build writes the Parquet files and the
-    snapshot of its tables into its staging folder while the findings are computed
-    (Arrow writes outside the GIL, the findings' pandas rules keep one core busy); it
-    validates every row in pandas frames and builds the database afterwards, so their
-    memory does not add up.
+    validation passes, else discarded. A full build writes its tables into its staging
+    folder while the findings are computed (the findings' pandas rules keep one core
+    busy; Arrow and DuckDB work outside the GIL): Parquet files, snapshot, and the
+    database's tables, loaded by DuckDB with one thread and little memory. It validates
+    every row in pandas frames, then adds the findings and the views to the database,
+    so that their memory does not add up.
     """
 
     def __init__(self, raw_dir: Path, warehouse_dir: Path, cache_dir: Path | None, workers: int = 1,
@@ -346,7 +349,8 @@ class WarehouseRun:
 
     def _start_writing_tables(self) -> None:
         """Full build: the tables built so far (all but the findings) written into a new staging
-        folder, as Parquet and snapshot, in a background thread (under the build lock)."""
+        folder, as Parquet, snapshot and database tables, in a background thread (under the
+        build lock)."""
         tables = dict(self.tables)
         self._snapshot_written = frozenset(tables)
         self._held.enter_context(build_lock(self.warehouse_dir))
@@ -419,16 +423,17 @@ class WarehouseRun:
 
 
 def _write_tables(tables: dict[str, pa.Table], warehouse_dir: Path) -> StartedStaging:
-    """A new staging folder holding the Parquet files and the snapshot of ``tables``
-    (the caller holds the build lock); dropped again if writing fails."""
+    """A new staging folder holding the Parquet files, the snapshot and the database tables
+    of ``tables`` (the caller holds the build lock); dropped again if writing fails."""
     folder = begin_staging(warehouse_dir)
     try:
         parquet = write_all_parquet(tables, folder)
         write_snapshot(tables, folder)
+        start_database(parquet, folder / DB_NAME)
     except BaseException:
         discard_staging(folder)
         raise
-    return StartedStaging(folder, parquet)
+    return StartedStaging(folder, parquet, in_database=True)
 
 
 def build_warehouse(

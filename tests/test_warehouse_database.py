@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import duckdb
-from seed_warehouse import seed_warehouse  # noqa: F401 - fixture
+from seed_warehouse import seed_tables, seed_warehouse  # noqa: F401 - fixture
 
-from pipeline.warehouse import DB_NAME, DISABLED_COMPRESSION
+from pipeline.warehouse import DB_NAME, DISABLED_COMPRESSION, build_database, start_database, write_all_parquet
 
 
 def _segments(db_path) -> list[tuple[str, str, str]]:
@@ -26,3 +26,33 @@ def test_strings_are_stored_without_the_compression_the_build_skips(seed_warehou
     skipped = {method.strip().upper() for method in DISABLED_COMPRESSION.split(",")}
     assert not [s for s in segments if s[2].upper() in skipped]
     assert any(s[2].upper() == "DICTIONARY" for s in segments)  # strings are still compressed where it pays
+
+
+def _contents(db_path) -> dict:
+    """Every table's and view's rows (sorted), columns and comments."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        relations = con.execute("SELECT table_name, comment FROM duckdb_tables() UNION ALL "
+                                "SELECT view_name, comment FROM duckdb_views() WHERE NOT internal ORDER BY 1").fetchall()
+        columns = con.execute("SELECT table_name, column_name, data_type, comment FROM duckdb_columns() "
+                              "ORDER BY table_name, column_index").fetchall()
+        rows = {name: con.execute(f"SELECT * FROM {name} ORDER BY ALL").fetchall() for name, _ in relations}
+        return {"relations": relations, "columns": columns, "rows": rows}
+    finally:
+        con.close()
+
+
+def test_a_database_started_early_and_completed_equals_one_built_at_once(tmp_path):
+    """``start_database`` loads some tables beside other work, ``build_database`` the rest and
+    the views: the same database as one ``build_database`` of every table."""
+    tables = seed_tables()
+    at_once, in_two = tmp_path / "at_once", tmp_path / "in_two"
+    at_once.mkdir(), in_two.mkdir()
+    build_database(write_all_parquet(tables, at_once), at_once / DB_NAME)
+    paths = write_all_parquet(tables, in_two)
+    first = {name: path for name, path in paths.items() if name != "quality_findings"}
+    start_database(first, in_two / DB_NAME)
+    build_database({"quality_findings": paths["quality_findings"]}, in_two / DB_NAME)
+    expected = _contents(at_once / DB_NAME)
+    assert expected["rows"]["indicators"] and expected["rows"]["precomputed_indicators_in_context"]
+    assert _contents(in_two / DB_NAME) == expected
