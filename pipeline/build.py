@@ -429,7 +429,7 @@ def _write_tables(tables: dict[str, pa.Table], warehouse_dir: Path) -> StartedSt
     try:
         parquet = write_all_parquet(tables, folder)
         write_snapshot(tables, folder)
-        start_database(parquet, folder / DB_NAME)
+        start_database(tables, folder / DB_NAME)
     except BaseException:
         discard_staging(folder)
         raise

@@ -52,9 +52,10 @@ BUILD_MEMORY_LIMIT = "800MB"
 #: fast or faster (no strings to decompress), for a file of 348 MB instead of 283 MB. The
 #: strings are still dictionary-compressed where that pays.
 DISABLED_COMPRESSION = "fsst"
-#: DuckDB's memory and threads while it loads tables beside other work (``start_database``):
-#: at 100,000 reports loading all but the findings took 4.7 s and 190 MB this way, against
-#: 2.9 s and 525 MB with the build's settings.
+#: DuckDB's memory and threads while it loads tables beside other work (``start_database``).
+#: At 100,000 reports, loading all but the findings took 4.6 s and 180 MB more memory this
+#: way from the tables in memory; from their Parquet files 4.3 s and 430 MB (decompressing
+#: the long texts of ``projects``), and 2.9 s and 525 MB with the build's settings.
 BACKGROUND_MEMORY_LIMIT = "150MB"
 BACKGROUND_THREADS = 1
 
@@ -216,15 +217,27 @@ def build_database(parquet_paths: dict[str, Path], db_path: Path) -> None:
         con.close()
 
 
-def start_database(parquet_paths: dict[str, Path], db_path: Path) -> None:
+def start_database(tables: dict[str, pa.Table], db_path: Path) -> None:
     """The first tables of a database (``build_database`` adds the others and the views),
-    loaded with little memory and one thread: it runs beside other work."""
+    copied in from memory with little memory and one thread: it runs beside other work."""
     con = _attach(db_path, BACKGROUND_MEMORY_LIMIT, BACKGROUND_THREADS)
     try:
-        _load_tables(con, parquet_paths)
+        for name, table in tables.items():
+            _create_from(con, name, table)
+            for statement in comment_statements(name):
+                con.execute(statement)
         _detach(con)
     finally:
         con.close()
+
+
+def _create_from(con: duckdb.DuckDBPyConnection, name: str, rows: pa.Table) -> None:
+    """The table ``name`` made of ``rows`` (dictionary-encoded columns become VARCHAR, as from Parquet)."""
+    con.register("incoming_rows", rows)
+    try:
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM incoming_rows")
+    finally:
+        con.unregister("incoming_rows")
 
 
 @dataclass

@@ -43,15 +43,15 @@ def _contents(db_path) -> dict:
 
 
 def test_a_database_started_early_and_completed_equals_one_built_at_once(tmp_path):
-    """``start_database`` loads some tables beside other work, ``build_database`` the rest and
-    the views: the same database as one ``build_database`` of every table."""
+    """``start_database`` loads some tables (from memory) beside other work, ``build_database``
+    the rest (from Parquet) and the views: the same database as one ``build_database`` of
+    every table."""
     tables = seed_tables()
     at_once, in_two = tmp_path / "at_once", tmp_path / "in_two"
     at_once.mkdir(), in_two.mkdir()
     build_database(write_all_parquet(tables, at_once), at_once / DB_NAME)
     paths = write_all_parquet(tables, in_two)
-    first = {name: path for name, path in paths.items() if name != "quality_findings"}
-    start_database(first, in_two / DB_NAME)
+    start_database({name: table for name, table in tables.items() if name != "quality_findings"}, in_two / DB_NAME)
     build_database({"quality_findings": paths["quality_findings"]}, in_two / DB_NAME)
     expected = _contents(at_once / DB_NAME)
     assert expected["rows"]["indicators"] and expected["rows"]["precomputed_indicators_in_context"]
