@@ -429,11 +429,11 @@ def _write_tables(tables: dict[str, pa.Table], warehouse_dir: Path) -> StartedSt
     try:
         parquet = write_all_parquet(tables, folder)
         write_snapshot(tables, folder)
-        start_database(tables, folder / DB_NAME)
+        in_database = start_database(tables, folder / DB_NAME)
     except BaseException:
         discard_staging(folder)
         raise
-    return StartedStaging(folder, parquet, in_database=True)
+    return StartedStaging(folder, parquet, in_database)
 
 
 def build_warehouse(

@@ -53,10 +53,12 @@ BUILD_MEMORY_LIMIT = "800MB"
 #: strings are still dictionary-compressed where that pays.
 DISABLED_COMPRESSION = "fsst"
 #: DuckDB's memory and threads while it loads tables beside other work (``start_database``).
-#: At 100,000 reports, loading all but the findings took 4.6 s and 180 MB more memory this
-#: way from the tables in memory; from their Parquet files 4.3 s and 430 MB (decompressing
-#: the long texts of ``projects``), and 2.9 s and 525 MB with the build's settings.
-BACKGROUND_MEMORY_LIMIT = "150MB"
+#: At 100,000 reports, loading all but the findings from the tables in memory took 4.7 s and
+#: 99 MB more memory this way (150 MB: 4.5 s and 182 MB; 48 MB: 83 MB; 32 MB ran out); from
+#: their Parquet files 4.3 s and 430 MB, and 2.9 s and 525 MB with the build's settings.
+#: What it needs grows with a row group's width, not with the number of reports; should it
+#: run out, the build loads those tables with the rest instead (``start_database``).
+BACKGROUND_MEMORY_LIMIT = "64MB"
 BACKGROUND_THREADS = 1
 
 
@@ -217,18 +219,25 @@ def build_database(parquet_paths: dict[str, Path], db_path: Path) -> None:
         con.close()
 
 
-def start_database(tables: dict[str, pa.Table], db_path: Path) -> None:
+def start_database(tables: dict[str, pa.Table], db_path: Path) -> bool:
     """The first tables of a database (``build_database`` adds the others and the views),
-    copied in from memory with little memory and one thread: it runs beside other work."""
-    con = _attach(db_path, BACKGROUND_MEMORY_LIMIT, BACKGROUND_THREADS)
+    copied in from memory with little memory and one thread: it runs beside other work.
+    False, and no database file, if DuckDB ran out of that memory."""
     try:
-        for name, table in tables.items():
-            _create_from(con, name, table)
-            for statement in comment_statements(name):
-                con.execute(statement)
-        _detach(con)
-    finally:
-        con.close()
+        con = _attach(db_path, BACKGROUND_MEMORY_LIMIT, BACKGROUND_THREADS)
+        try:
+            for name, table in tables.items():
+                _create_from(con, name, table)
+                for statement in comment_statements(name):
+                    con.execute(statement)
+            _detach(con)
+        finally:
+            con.close()
+    except duckdb.OutOfMemoryException:
+        for path in (db_path, db_path.with_name(db_path.name + ".wal")):
+            path.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def _create_from(con: duckdb.DuckDBPyConnection, name: str, rows: pa.Table) -> None:

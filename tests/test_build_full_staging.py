@@ -6,9 +6,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
 import pipeline.build as build
+import pipeline.warehouse as warehouse
 from pipeline.incremental import SNAPSHOT, read_snapshot
 from pipeline.schema import TABLES
 from pipeline.warehouse import VERSIONS
@@ -100,3 +102,15 @@ def test_a_full_build_whose_early_writes_fail_publishes_nothing(raw, tmp_path, m
     assert _published_state(tmp_path / "wh") == before
     monkeypatch.undo()
     assert _full_build(raw, tmp_path / "wh").folder != before[0]
+
+
+def test_an_early_database_load_out_of_memory_still_publishes_the_whole_database(raw, tmp_path, monkeypatch):
+    monkeypatch.setattr(warehouse, "BACKGROUND_MEMORY_LIMIT", "1MB")
+    report = _full_build(raw, tmp_path / "wh")
+    con = duckdb.connect(str(report.folder / warehouse.DB_NAME), read_only=True)
+    try:
+        stored = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        indicators = con.execute("SELECT count(*) FROM indicators").fetchone()[0]
+    finally:
+        con.close()
+    assert set(TABLES) <= stored and indicators == report.tables["indicators"].num_rows > 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 from seed_warehouse import seed_tables, seed_warehouse  # noqa: F401 - fixture
 
+import pipeline.warehouse as warehouse
 from pipeline.warehouse import DB_NAME, DISABLED_COMPRESSION, build_database, start_database, write_all_parquet
 
 
@@ -56,3 +57,14 @@ def test_a_database_started_early_and_completed_equals_one_built_at_once(tmp_pat
     expected = _contents(at_once / DB_NAME)
     assert expected["rows"]["indicators"] and expected["rows"]["precomputed_indicators_in_context"]
     assert _contents(in_two / DB_NAME) == expected
+
+
+def test_a_database_start_that_runs_out_of_memory_leaves_no_file(tmp_path, monkeypatch):
+    """The early load gets little memory; if that is not enough, nothing is left half-made
+    and the whole database is built afterwards."""
+    monkeypatch.setattr(warehouse, "BACKGROUND_MEMORY_LIMIT", "1MB")
+    tables = seed_tables()
+    assert start_database({"indicators": tables["indicators"]}, tmp_path / DB_NAME) is False
+    assert list(tmp_path.iterdir()) == []
+    build_database(write_all_parquet(tables, tmp_path), tmp_path / DB_NAME)
+    assert _contents(tmp_path / DB_NAME)["rows"]["indicators"]
