@@ -21,7 +21,7 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -240,13 +240,20 @@ def start_database(tables: dict[str, pa.Table], db_path: Path) -> bool:
     return True
 
 
-def _create_from(con: duckdb.DuckDBPyConnection, name: str, rows: pa.Table) -> None:
-    """The table ``name`` made of ``rows`` (dictionary-encoded columns become VARCHAR, as from Parquet)."""
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> Iterator[str]:
+    """The name under which ``rows`` can be read in SQL, while the block runs."""
     con.register("incoming_rows", rows)
     try:
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM incoming_rows")
+        yield "incoming_rows"
     finally:
         con.unregister("incoming_rows")
+
+
+def _create_from(con: duckdb.DuckDBPyConnection, name: str, rows: pa.Table) -> None:
+    """The table ``name`` made of ``rows`` (dictionary-encoded columns become VARCHAR, as from Parquet)."""
+    with _registered(con, rows) as incoming:
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM {incoming}")
 
 
 @dataclass
@@ -284,11 +291,8 @@ def patch_database(patch: DatabasePatch, db_path: Path) -> None:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, name: str, rows: pa.Table) -> None:
-    con.register("new_rows", rows)
-    try:
-        con.execute(f"INSERT INTO {name} SELECT * FROM new_rows")
-    finally:
-        con.unregister("new_rows")
+    with _registered(con, rows) as incoming:
+        con.execute(f"INSERT INTO {name} SELECT * FROM {incoming}")
 
 
 def _switch_symlink(link: Path, target: str) -> None:

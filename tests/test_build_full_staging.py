@@ -14,6 +14,7 @@ import pipeline.warehouse as warehouse
 from pipeline.incremental import SNAPSHOT, read_snapshot
 from pipeline.schema import TABLES
 from pipeline.warehouse import VERSIONS
+from tests.published import fail_validation, published_state
 from tests.runs import copy_seeds
 
 
@@ -28,10 +29,6 @@ def _full_build(raw: Path, warehouse: Path) -> build.BuildReport:
 
 def _staged_files(warehouse: Path) -> set[str]:
     return {p.name for staging in (warehouse / VERSIONS).glob(".staging-*") for p in staging.iterdir()}
-
-
-def _published_state(warehouse: Path) -> tuple[Path, list[str]]:
-    return (warehouse / "current").resolve(), sorted(p.name for p in (warehouse / VERSIONS).iterdir())
 
 
 def test_the_tables_are_written_while_the_findings_are_computed(raw, tmp_path, monkeypatch):
@@ -58,25 +55,18 @@ def test_the_tables_are_written_while_the_findings_are_computed(raw, tmp_path, m
 
 def test_a_full_build_that_fails_validation_leaves_nothing_behind(raw, tmp_path, monkeypatch):
     _full_build(raw, tmp_path / "wh")
-    before = _published_state(tmp_path / "wh")
-    real_validate = build.validate_tables
-
-    def failing(tables, projects=None):
-        validations = real_validate(tables, projects=projects)
-        next(iter(validations.values())).success = False  # as if a check had failed
-        return validations
-
-    monkeypatch.setattr(build, "validate_tables", failing)
+    before = published_state(tmp_path / "wh")
+    fail_validation(monkeypatch)
     with pytest.raises(build.IntegrityFailed):
         _full_build(raw, tmp_path / "wh")
-    assert _published_state(tmp_path / "wh") == before, "nothing published, no staging folder left"
+    assert published_state(tmp_path / "wh") == before, "nothing published, no staging folder left"
     monkeypatch.undo()
     assert _full_build(raw, tmp_path / "wh").folder != before[0]  # the lock was released
 
 
 def test_a_full_build_whose_findings_crash_leaves_nothing_behind(raw, tmp_path, monkeypatch):
     _full_build(raw, tmp_path / "wh")
-    before = _published_state(tmp_path / "wh")
+    before = published_state(tmp_path / "wh")
 
     def crash(tables, patch=None):
         raise MemoryError("out of memory")
@@ -84,14 +74,14 @@ def test_a_full_build_whose_findings_crash_leaves_nothing_behind(raw, tmp_path, 
     monkeypatch.setattr(build, "findings_of", crash)
     with pytest.raises(MemoryError):
         _full_build(raw, tmp_path / "wh")
-    assert _published_state(tmp_path / "wh") == before
+    assert published_state(tmp_path / "wh") == before
     monkeypatch.undo()
     assert _full_build(raw, tmp_path / "wh").folder != before[0]
 
 
 def test_a_full_build_whose_early_writes_fail_publishes_nothing(raw, tmp_path, monkeypatch):
     _full_build(raw, tmp_path / "wh")
-    before = _published_state(tmp_path / "wh")
+    before = published_state(tmp_path / "wh")
 
     def disk_full(tables, folder):
         raise OSError("disk full")
@@ -99,7 +89,7 @@ def test_a_full_build_whose_early_writes_fail_publishes_nothing(raw, tmp_path, m
     monkeypatch.setattr(build, "write_all_parquet", disk_full)
     with pytest.raises(OSError, match="disk full"):
         _full_build(raw, tmp_path / "wh")
-    assert _published_state(tmp_path / "wh") == before
+    assert published_state(tmp_path / "wh") == before
     monkeypatch.undo()
     assert _full_build(raw, tmp_path / "wh").folder != before[0]
 

@@ -22,6 +22,7 @@ import pipeline.incremental as incremental
 import pipeline.warehouse as warehouse
 from pipeline.build_state import read_state
 from pipeline.synthetic import build_corpus, generate_file, plan
+from tests.published import fail_validation, published_state
 from tests.runs import copy_seeds
 from tests.same_build import assert_same_as_full_build
 
@@ -163,29 +164,16 @@ def test_a_new_report_with_an_existing_project_key_falls_back_to_a_full_build(tm
     assert_same_as_full_build(raw, report.folder, tmp_path)
 
 
-def _published_state(warehouse: Path) -> tuple[Path, list[str]]:
-    versions = warehouse / "versions"
-    return (warehouse / "current").resolve(), sorted(p.name for p in versions.iterdir())
-
-
 def test_a_patched_build_that_fails_validation_is_staged_then_discarded(raw, tmp_path, monkeypatch):
     """The patched build is written while its rows are validated; a failed check drops it
     (no staging folder left, the lock released) and the previous build stays published."""
     _build(raw, tmp_path / "wh")
-    before = _published_state(tmp_path / "wh")
+    before = published_state(tmp_path / "wh")
     _replace(raw, 7, SEED + 1000)
-    real_validate = build.validate_tables
-
-    def failing(tables, projects=None):
-        validations = real_validate(tables, projects=projects)
-        first = next(iter(validations.values()))
-        first.success = False  # as if a check had failed
-        return validations
-
-    monkeypatch.setattr(build, "validate_tables", failing)
+    fail_validation(monkeypatch)
     with pytest.raises(build.IntegrityFailed):
         _build(raw, tmp_path / "wh")
-    assert _published_state(tmp_path / "wh") == before, "nothing published, nothing left behind"
+    assert published_state(tmp_path / "wh") == before, "nothing published, nothing left behind"
     monkeypatch.undo()
     report = _build(raw, tmp_path / "wh")  # the lock was released: the next run publishes
     assert report.incremental
@@ -194,7 +182,7 @@ def test_a_patched_build_that_fails_validation_is_staged_then_discarded(raw, tmp
 
 def test_a_patched_build_whose_database_write_crashes_publishes_nothing(raw, tmp_path, monkeypatch):
     _build(raw, tmp_path / "wh")
-    before = _published_state(tmp_path / "wh")
+    before = published_state(tmp_path / "wh")
     _replace(raw, 9, SEED + 2000)
 
     def crash(patch, db_path):
@@ -203,6 +191,6 @@ def test_a_patched_build_whose_database_write_crashes_publishes_nothing(raw, tmp
     monkeypatch.setattr(warehouse, "patch_database", crash)
     with pytest.raises(OSError, match="disk full"):
         _build(raw, tmp_path / "wh")
-    assert _published_state(tmp_path / "wh") == before, "nothing published, nothing left behind"
+    assert published_state(tmp_path / "wh") == before, "nothing published, nothing left behind"
     monkeypatch.undo()
     assert _build(raw, tmp_path / "wh").incremental

@@ -1,0 +1,27 @@
+"""Looking at a published warehouse folder, and making a build fail its checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import pipeline.build as build
+from pipeline.warehouse import VERSIONS
+
+
+def published_state(warehouse: Path) -> tuple[Path, list[str]]:
+    """The build ``current`` points to, and every folder under ``versions/`` (staging ones too)."""
+    return (warehouse / "current").resolve(), sorted(p.name for p in (warehouse / VERSIONS).iterdir())
+
+
+def fail_validation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on the build's validation reports a failed check (the first suite's)."""
+    real_validate = build.validate_tables
+
+    def failing(tables, projects=None):
+        validations = real_validate(tables, projects=projects)
+        next(iter(validations.values())).success = False  # as if a check had failed
+        return validations
+
+    monkeypatch.setattr(build, "validate_tables", failing)
