@@ -196,12 +196,17 @@ def _create_views(con: duckdb.DuckDBPyConnection, patching: bool = False) -> Non
     precompute_views(con, patching)
 
 
+def _create_table(con: duckdb.DuckDBPyConnection, name: str, source: str) -> None:
+    """The table ``name`` made of the rows of ``source`` (SQL), with its comments."""
+    con.execute(f"CREATE TABLE {name} AS SELECT * FROM {source}")
+    for statement in comment_statements(name):
+        con.execute(statement)
+
+
 def _load_tables(con: duckdb.DuckDBPyConnection, parquet_paths: dict[str, Path]) -> None:
     """Each table copied in from its Parquet file, with its comments."""
     for name, path in parquet_paths.items():
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet({sql_string(str(path))})")
-        for statement in comment_statements(name):
-            con.execute(statement)
+        _create_table(con, name, f"read_parquet({sql_string(str(path))})")
 
 
 def build_database(parquet_paths: dict[str, Path], db_path: Path) -> None:
@@ -226,10 +231,9 @@ def start_database(tables: dict[str, pa.Table], db_path: Path) -> bool:
     try:
         con = _attach(db_path, BACKGROUND_MEMORY_LIMIT, BACKGROUND_THREADS)
         try:
-            for name, table in tables.items():
-                _create_from(con, name, table)
-                for statement in comment_statements(name):
-                    con.execute(statement)
+            for name, table in tables.items():  # (dictionary-encoded columns become VARCHAR, as from Parquet)
+                with _registered(con, table) as incoming:
+                    _create_table(con, name, incoming)
             _detach(con)
         finally:
             con.close()
@@ -248,12 +252,6 @@ def _registered(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> Iterator[str]
         yield "incoming_rows"
     finally:
         con.unregister("incoming_rows")
-
-
-def _create_from(con: duckdb.DuckDBPyConnection, name: str, rows: pa.Table) -> None:
-    """The table ``name`` made of ``rows`` (dictionary-encoded columns become VARCHAR, as from Parquet)."""
-    with _registered(con, rows) as incoming:
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM {incoming}")
 
 
 @dataclass
@@ -385,7 +383,7 @@ def write_staging(
     Without a ``patch`` the database is built from the Parquet files once they and the
     extras are written; ``files_written(staging)`` is called then, before DuckDB starts
     (e.g. to let the tables in memory go while the database is built). ``started``: the
-    staging folder to complete, whose Parquet files it names are not written again."""
+    staging folder to complete; the tables it holds are not written (nor loaded) again."""
     staging = started.folder if started is not None else begin_staging(warehouse_dir)
     written = started.parquet if started is not None else {}
     remaining = {name: table for name, table in tables.items() if name not in written}
@@ -397,14 +395,13 @@ def write_staging(
                 patch_database(patch, staging / DB_NAME)
                 parquet.result()
             else:
-                fresh = write_all_parquet(remaining, staging)
+                paths = {**written, **write_all_parquet(remaining, staging)}
                 if extras is not None:
                     extras.result()
                 if files_written is not None:
                     files_written(staging)
                 loaded = written if started is not None and started.in_database else {}
-                build_database({name: written.get(name) or fresh[name] for name in tables if name not in loaded},
-                               staging / DB_NAME)
+                build_database({name: paths[name] for name in tables if name not in loaded}, staging / DB_NAME)
             if extras is not None:
                 extras.result()
     except BaseException:
