@@ -146,7 +146,8 @@ INDICATORS = Table(
         C("project_id", TEXT, "project report the indicator belongs to", "项目标识", nullable=False),
         C("seq", pa.int16(), "position of the indicator in its report, from 1", "序号", nullable=False),
         C("level1", CATEGORY, "level-1 category (canonical)", "一级指标/一级目标"),
-        C("level2", CATEGORY, "level-2 category (canonical)", "二级指标/二级目标"),
+        C("level2", CATEGORY, "level-2 category (canonical); empty in the older self-evaluation template, "
+          "and where a report prints no level-2 label (parse note level2_missing)", "二级指标/二级目标"),
         C("level1_raw", TEXT, "level-1 label as printed", "一级指标（原文）"),
         C("level2_raw", TEXT, "level-2 label as printed", "二级指标（原文）"),
         C("name", TEXT, "indicator name", "三级指标/指标名称", nullable=False),

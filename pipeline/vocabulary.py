@@ -43,6 +43,17 @@ TARGET_TREE: dict[str, tuple[str, ...]] = {**LEGACY_TREE, **CURRENT_TREE}
 TREES = {TEMPLATE_CURRENT: CURRENT_TREE, TEMPLATE_LEGACY: LEGACY_TREE, TEMPLATE_TARGET: TARGET_TREE}
 
 
+def level2_paths(template: str) -> tuple[str, ...]:
+    """Every ``level1|level2`` the template's indicators may carry. The older self-evaluation
+    template has no level 2 (``level1|``). The others print a level-2 label under each
+    level-1 label; an indicator whose row prints none keeps level 2 empty (``level1|``,
+    noted ``level2_missing`` by the parse): nothing is guessed."""
+    tree = TREES[template]
+    if template == TEMPLATE_LEGACY:
+        return tuple(f"{level1}|" for level1 in tree)
+    return tuple(f"{level1}|{level2}" for level1, children in tree.items() for level2 in (*children, ""))
+
+
 def _aliases(label: str, tree_is_current: bool) -> set[str]:
     keys = {label_key(label)}
     if tree_is_current and label.endswith("指标"):

@@ -13,6 +13,7 @@ import pytest
 from pipeline.document import Document
 from pipeline.families import parse_document
 from pipeline.families.current_labels import keyword_categories
+from pipeline.ingest import parse_bytes
 from tests.forms import FORMS, with_blank_lines
 
 HEAD = """财政项目支出绩效自评表
@@ -576,3 +577,23 @@ def test_centred_labels_that_leave_a_row_undecided_note_it():
         ("甲", "数量指标"), ("乙", "数量指标"), ("丙", "数量指标"), ("丁", "社会效益指标"), ("戊", "服务对象满意度指标")]
     assert [(n.code, n.source_line) for n in report.notes] == [
         ("orphan_row_assigned_to_next_label", 9), ("category_uncertain", 11)]
+
+
+def test_level1_only_label_of_several_level2s_keeps_the_report():
+    # the first row of 产出指标 leaves its level-2 cell blank; the merged rows under it too
+    body = (
+        "产出指标\t\t甲\t1\t达成指标\t30\t30\n"
+        "\t\t乙\t2\t达成指标\t30\t30\n"
+        "\t质量指标\t丙\t3\t达成指标\t30\t30\n"
+    )
+    result = parse_bytes("t.txt", (HEAD + body + TAIL).encode("utf-8"))
+    assert result.status == "parsed" and result.rejections == [], result.rejections
+    [report] = result.reports
+    assert [(i.level1, i.level2, i.name) for i in report.indicators] == [
+        ("产出指标", None, "甲"),
+        ("产出指标", None, "乙"),
+        ("产出指标", "质量指标", "丙"),
+    ]
+    assert [(n.code, n.source_line) for n in report.notes if n.code == "level2_missing"] == [
+        ("level2_missing", report.indicators[0].source_line)
+    ]

@@ -450,3 +450,23 @@ def test_grid_cut_off_mid_row_is_rejected(last_row, name):
         (13, True)
     ]
     assert repr(name) in result.rejections[0].reason
+
+
+def test_row_with_a_level1_label_and_no_level2_keeps_level2_empty_and_the_report():
+    # 影响力目标's first row prints no level-2 label; the row below prints its own
+    grid = "影响力目标 对项目的长期发展应该有相应的管理措施 建立\n人力资源 人员配备 满足"
+    report = parse_one(synthetic("项目名称： 测试", grid))
+    assert grid_of(report) == [
+        ("影响力目标", None, "对项目的长期发展应该有相应的管理措施", "建立"),
+        ("影响力目标", "人力资源", "人员配备", "满足"),
+    ]
+    [note] = [n for n in report.notes if n.code == "level2_missing"]
+    assert note.source_line == report.indicators[0].source_line and "left empty" in note.message
+    check_report(report)  # the warehouse admits an empty level 2 (the report is not rejected)
+
+
+def test_row_with_a_level1_label_and_no_level2_takes_its_only_level2():
+    grid = "满意度指标 服务对象满意度 ≥90%"
+    report = parse_one(synthetic("项目名称： 测试", grid))
+    assert grid_of(report) == [("满意度指标", "服务对象满意度指标", "服务对象满意度", "≥90%")]
+    assert [n.code for n in report.notes if n.code == "level2_missing"] == ["level2_missing"]

@@ -63,7 +63,11 @@ Rules, applied to every content row of the grid (blank lines never matter):
       (``KEYWORDS``; ``orphan_row_assigned_by_keyword``), and rows kept above
       without keyword evidence get a ``category_uncertain`` note. With
       top-aligned labels only keyword evidence within one level-1 group moves
-      a row, and always with a note.
+      a row, and always with a note;
+   c. a row under a level-1 label and no level-2 label (the first row of a
+      group whose level-2 cell is blank) takes the level-1 category's only
+      level-2 category if it has one, else keeps level 2 empty: nothing is
+      guessed, the report is kept, and a ``level2_missing`` note names the row.
 
 6. **The grid's end.** Nothing is printed below a complete grid (the report
    ends, or the next one begins), so a cut-off grid shows only in what it
@@ -146,6 +150,7 @@ class GridReader(CategoryLabels):
         self._close()
         self._check_end()
         self._resolve_unlabelled()
+        self._complete_level2()
         self.notes.sort(key=lambda note: note.source_line)
         return self.indicators, self.notes
 

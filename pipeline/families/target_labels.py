@@ -164,6 +164,23 @@ class CategoryLabels:
                     )
                 )
 
+    def _complete_level2(self) -> None:
+        """Rows with a level-1 category and no level-2 label (rule 5c): the category's only
+        level-2 category if it has one, else level 2 left empty; noted either way."""
+        for ind in self.indicators:
+            if ind.level1 is None or ind.level2 is not None:
+                continue
+            children = TARGET_TREE.get(ind.level1, ())
+            ind.level2 = children[0] if len(children) == 1 else None
+            self.notes.append(
+                ParseNote(
+                    "level2_missing",
+                    f"row {ind.name} has level-1 {ind.level1} and no level-2 label; "
+                    + (f"level 2 set to its only category {ind.level2}" if ind.level2 else "level 2 left empty"),
+                    ind.source_line,
+                )
+            )
+
     def _assign(self, index: int, source: int, code: str, why: str) -> None:
         ind, label = self.indicators[index], self.indicators[source]
         ind.level1, ind.level2, ind.level1_raw, ind.level2_raw = (

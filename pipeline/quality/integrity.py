@@ -32,7 +32,7 @@ from pipeline.memory import release_unused_memory
 from pipeline.quality import gx_runtime
 from pipeline.quality.frames import frame
 from pipeline.schema import TABLES
-from pipeline.vocabulary import TEMPLATE_LEGACY, TREES
+from pipeline.vocabulary import TREES, level2_paths
 
 SAMPLE_ROWS = 5
 NEEDS_PROJECTS = ("funds", "indicators", "scores", "parse_notes", "quality_findings")
@@ -173,10 +173,9 @@ def duplicate_has_original(table: pa.Table) -> pa.Array:
 def _admitting_template() -> dict[str, str]:
     """``level1|level2`` -> a template whose vocabulary admits it (for runs without templates)."""
     admits: dict[str, str] = {}
-    for template, tree in TREES.items():
-        for level1, children in tree.items():
-            for level2 in ("",) if template == TEMPLATE_LEGACY else children:
-                admits.setdefault(f"{level1}|{level2}", template)
+    for template in TREES:
+        for pair in level2_paths(template):
+            admits.setdefault(pair, template)
     return admits
 
 
