@@ -78,10 +78,11 @@ def test_physical_form_matches_the_document_model(generated):
 QUIRKS = {
     TEMPLATE_CURRENT: {"level1_label_mid_span", "cost_label_mid_span", "label_in_wrong_column", "row_shifted_left",
                        "row_shifted_right", "page_break_in_table", "name_split_across_page_break", "fund_row_shifted",
-                       "extra_column_missing", "spaced_goal_label"},
+                       "extra_column_missing", "spaced_goal_label", "level2_not_printed"},
     TEMPLATE_LEGACY: {"group_label_mid_span", "orphan_rows_before_group_label", "page_break_in_table",
                       "name_split_across_page_break", "value_spilled_into_next_cell"},
-    TEMPLATE_TARGET: {"wrapped_project_name", "wrapped_name", "wrapped_value", "blank_line_inside_narrative"},
+    TEMPLATE_TARGET: {"wrapped_project_name", "wrapped_name", "wrapped_value", "blank_line_inside_narrative",
+                      "level2_not_printed"},
 }
 
 

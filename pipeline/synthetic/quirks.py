@@ -12,7 +12,10 @@ Each quirk keeps the evidence a careful reader (and a general parser) needs:
 * page breaks between rows: a blank line (tab), a new table with an empty
   header row (pipe), runs of space-only lines (PDF text);
 * ``name_split_across_page_break``: the tail of a name alone on the row after
-  the break (seed 004B).
+  the break (seed 004B);
+* ``level2_not_printed``: a level-1 group's first row, alone in its level-2
+  span, prints its level-1 label and a blank level-2 cell; its level 2 is then
+  the level-1 category's only one, or empty.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from pipeline.records import IndicatorRecord
 from pipeline.synthetic import compose
 from pipeline.synthetic.compose import Draft, FileStyle
 from pipeline.synthetic.layout import PIPE, TAB, TEXT, Line, blank, page_break, row
-from pipeline.vocabulary import TREES, achievement_status, level1_label, level2_label
+from pipeline.vocabulary import CURRENT_TREE, TREES, achievement_status, level1_label, level2_label
 
 
 def padder(width: int):
@@ -101,17 +104,22 @@ def indicator_table(rng: random.Random, draft: Draft, fs: FileStyle, indicators:
     draft.add(row(*header))
     l1_rows, l2_rows, breaks = _label_rows(rng, draft, indicators)
     n = len(indicators)
+    unprinted = _unprinted_level2(rng, indicators, l1_rows, l2_rows)
+    if unprinted is not None:
+        del l2_rows[unprinted]
+        draft.quirks.add("level2_not_printed")
     if rng.random() < 0.3:
         breaks.update(rng.randint(1, n - 1) for _ in range(rng.randint(1, 2)))
         draft.quirks.add("page_break_in_table")
     # a name split across a page break: only where the name is the row's last text cell (no
     # deviation reason), as in seed 004B; otherwise the tail could continue either cell
-    plain = [i for i, ind in enumerate(indicators) if not ind.deviation_reason]
+    plain = [i for i, ind in enumerate(indicators) if not ind.deviation_reason and i != unprinted]
     split_at = rng.choice(plain) if plain and rng.random() < 0.08 else None
     split = compose.split_name(rng, indicators[split_at].name, looks_like_label) if split_at is not None else None
     shift_ok = fs.form in (TAB, PIPE)
     wrong_column = _pick(rng, [i for i in l2_rows if i not in l1_rows and i != split_at], 0.1 if shift_ok else 0)
-    shift_right = _pick(rng, [i for i in range(n) if i != split_at and i != wrong_column], 0.1 if shift_ok else 0)
+    shift_right = _pick(rng, [i for i in range(n) if i not in (split_at, wrong_column, unprinted)],
+                        0.1 if shift_ok else 0)
     in_wrong_span = False
     for i, ind in enumerate(indicators):
         if i in breaks and i:
@@ -140,6 +148,21 @@ def indicator_table(rng: random.Random, draft: Draft, fs: FileStyle, indicators:
             draft.quirks.add("name_split_across_page_break")
             draft.add(break_line(rng, fs.form, width))
             draft.add(row("", "", split[1], *[""] * (width - 3)))
+
+
+def _unprinted_level2(rng: random.Random, indicators: list[IndicatorRecord], l1_rows: dict, l2_rows: dict) -> int | None:
+    """A row to print with its level-1 label and a blank level-2 cell (or None): a level-1
+    group's first row whose own level-2 span is that row alone (the next row prints its own
+    label), so what it prints is all a reader has. Its truth becomes what the parse then gives:
+    the level-1 category's only level 2, or none."""
+    n = len(indicators)
+    starts = {start for start, _ in spans([i.level1 for i in indicators])}  # (not a label printed mid-span)
+    rows = [i for i in l1_rows if i in starts and i in l2_rows and (i + 1 == n or i + 1 in l2_rows)]
+    row = _pick(rng, rows, 0.1)
+    if row is not None:
+        children = CURRENT_TREE[indicators[row].level1]
+        indicators[row].level2 = children[0] if len(children) == 1 else None
+    return row
 
 
 def _pick(rng: random.Random, options: list[int], probability: float) -> int | None:

@@ -4,7 +4,9 @@ Layout follows seed 002, PDF text: header lines with ``label： value`` pairs,
 narrative sections wrapped at a fixed width (blank lines now and then inside
 them), last year's figures, pages of space-only lines, then the target grid:
 level-1 labels alone on their line, level-2 labels on their own line or in
-front of the first indicator, and hard wraps inside a name or a value.
+front of the first indicator (now and then not at all, on a group's first row
+when the next row prints its own: ``level2_not_printed``), and hard wraps
+inside a name or a value.
 """
 
 from __future__ import annotations
@@ -160,13 +162,17 @@ def _grid(rng: random.Random, draft: Draft, fs: FileStyle, indicators: list[Indi
     draft.add(row("一级目标", "二级目标", "三级目标", "指标目标值", table_start=True))
     gap()
     previous = (None, None)
-    for ind in indicators:
-        if ind.level1 != previous[0]:
+    for k, ind in enumerate(indicators):
+        new_group = ind.level1 != previous[0]
+        if new_group:
             draft.add(row(ind.level1))
             if rng.random() < 0.6:
                 gap()
         lead = []
-        if ind.level2 != previous[1] or ind.level1 != previous[0]:
+        if new_group and _alone_in_its_span(indicators, k) and rng.random() < 0.05:
+            draft.quirks.add("level2_not_printed")  # the next row prints its own level-2 label
+            ind.level2 = None  # all a reader has (every level 1 here has several level 2s)
+        elif ind.level2 != previous[1] or new_group:
             if rng.random() < 0.35:
                 draft.add(row(ind.level2))
             else:
@@ -175,6 +181,12 @@ def _grid(rng: random.Random, draft: Draft, fs: FileStyle, indicators: list[Indi
         _indicator_lines(rng, draft, fs, ind, lead)
         gap()
     draft.add(page_break(filler=v["filler"]))
+
+
+def _alone_in_its_span(indicators: list[IndicatorRecord], k: int) -> bool:
+    """Whether the next indicator (if any) has other categories than indicator ``k``."""
+    return k + 1 == len(indicators) or (indicators[k + 1].level1, indicators[k + 1].level2) != (
+        indicators[k].level1, indicators[k].level2)
 
 
 def _indicator_lines(rng: random.Random, draft: Draft, fs: FileStyle, ind: IndicatorRecord, lead: list[str]) -> None:
