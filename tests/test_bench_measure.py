@@ -56,3 +56,10 @@ def test_own_cpu_time_is_this_process_busy():
         while time.process_time() < deadline:
             pass
     assert 0.3 <= watch.own_cpu_seconds["build_tables"] <= watch.cpu_seconds["build_tables"]
+
+
+def test_pss_is_sampled_less_often_than_rss():
+    """Reading PSS makes the kernel walk the page tables: it must not keep a core busy."""
+    memory = PeakMemory(interval=0.05, pss_interval=2.0)
+    assert memory.pss_every == 40
+    assert PeakMemory(interval=0.5, pss_interval=0.1).pss_every == 1
