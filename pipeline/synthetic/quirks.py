@@ -150,7 +150,8 @@ def indicator_table(rng: random.Random, draft: Draft, fs: FileStyle, indicators:
             draft.add(row("", "", split[1], *[""] * (width - 3)))
 
 
-def _unprinted_level2(rng: random.Random, indicators: list[IndicatorRecord], l1_rows: dict, l2_rows: dict) -> int | None:
+def _unprinted_level2(rng: random.Random, indicators: list[IndicatorRecord], l1_rows: dict,
+                      l2_rows: dict) -> int | None:
     """A row to print with its level-1 label and a blank level-2 cell (or None): a level-1
     group's first row whose own level-2 span is that row alone (the next row prints its own
     label), so what it prints is all a reader has. Its truth becomes what the parse then gives:
@@ -158,11 +159,11 @@ def _unprinted_level2(rng: random.Random, indicators: list[IndicatorRecord], l1_
     n = len(indicators)
     starts = {start for start, _ in spans([i.level1 for i in indicators])}  # (not a label printed mid-span)
     rows = [i for i in l1_rows if i in starts and i in l2_rows and (i + 1 == n or i + 1 in l2_rows)]
-    row = _pick(rng, rows, 0.1)
-    if row is not None:
-        children = CURRENT_TREE[indicators[row].level1]
-        indicators[row].level2 = children[0] if len(children) == 1 else None
-    return row
+    chosen = _pick(rng, rows, 0.1)
+    if chosen is not None:
+        children = CURRENT_TREE[indicators[chosen].level1]
+        indicators[chosen].level2 = children[0] if len(children) == 1 else None
+    return chosen
 
 
 def _pick(rng: random.Random, options: list[int], probability: float) -> int | None:
