@@ -18,10 +18,14 @@ was, it kept a fifth of a core busy through a 100,000-report build, on a machine
 whose two cores the build keeps busy: every figure of the benchmark carried it.
 Listing the descendants means reading every process of the machine (about 0.9 ms),
 so the list is refreshed every ``children_interval`` seconds, not at every sample.
+
+Garbage collection is timed too (``COLLECTIONS``): the seconds this process spends in
+Python's cyclic collector, which holds the GIL while it visits every tracked object.
 """
 
 from __future__ import annotations
 
+import gc
 import resource
 import threading
 import time
@@ -151,15 +155,44 @@ class PeakMemory:
         self.sample(with_pss=True)
 
 
+class CollectionClock:
+    """Seconds this process has spent in Python's cyclic garbage collector (any thread's
+    collections: each holds the GIL), and how many full collections it ran."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.full_collections = 0
+        self._started: float | None = None
+        gc.callbacks.append(self._tick)
+
+    def _tick(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        elif self._started is not None:
+            self.seconds += time.perf_counter() - self._started
+            self.full_collections += info["generation"] == 2
+            self._started = None
+
+    def reading(self) -> tuple[float, int]:
+        return self.seconds, self.full_collections
+
+
+#: The clock of this process, running from the import of this module.
+COLLECTIONS = CollectionClock()
+
+
 @dataclass
 class Stopwatch:
     """Wall time and CPU time per named stage, in the order the stages ran: of the whole
     process tree (``cpu_seconds``) and of this process alone (``own_cpu_seconds``; the rest
-    is the worker processes')."""
+    is the worker processes'), and this process's garbage collection per stage
+    (``gc_seconds``, ``full_collections``)."""
 
     seconds: dict[str, float] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)
     own_cpu_seconds: dict[str, float] = field(default_factory=dict)
+    gc_seconds: dict[str, float] = field(default_factory=dict)
+    full_collections: dict[str, int] = field(default_factory=dict)
     memory: PeakMemory | None = None
     echo: bool = True
 
@@ -171,6 +204,7 @@ class Stopwatch:
         if self.echo:
             print(f"  {name} ...", end="", flush=True)
         started, cpu_started, own_started = time.perf_counter(), tree_cpu_seconds(), own_cpu_seconds()
+        gc_started, full_started = COLLECTIONS.reading()
         try:
             yield
         finally:
@@ -179,6 +213,9 @@ class Stopwatch:
             # this process's clock read inside the tree's two readings: its share never exceeds the tree's
             self.own_cpu_seconds[name] = self.own_cpu_seconds.get(name, 0.0) + own_cpu_seconds() - own_started
             self.cpu_seconds[name] = self.cpu_seconds.get(name, 0.0) + tree_cpu_seconds() - cpu_started
+            gc_now, full_now = COLLECTIONS.reading()
+            self.gc_seconds[name] = self.gc_seconds.get(name, 0.0) + gc_now - gc_started
+            self.full_collections[name] = self.full_collections.get(name, 0) + full_now - full_started
             if self.memory is not None:
                 self.memory.sample()
                 self.memory.stage(None)

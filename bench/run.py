@@ -100,6 +100,8 @@ def incremental(seed: int, entries: list[FilePlan], raw_dir: Path, cache: Path, 
             "changed_file": changed,
             "reparsed_files": outcome.reparsed_files, "patched": outcome.incremental,
             "stages": {k: round(v, 3) for k, v in watch.seconds.items()},
+            "gc_seconds": round(sum(watch.gc_seconds.values()), 3),
+            "full_collections": sum(watch.full_collections.values()),
             "write_parquet_seconds": round(outcome.write_parquet_seconds, 3)}
 
 
@@ -168,6 +170,9 @@ def main(argv: list[str] | None = None) -> dict:
         "stage_cpu_seconds": {k: round(v, 2) for k, v in cold.cpu_seconds.items()},
         # of those, this process's alone (the rest is the parse worker processes')
         "stage_own_cpu_seconds": {k: round(v, 2) for k, v in cold.own_cpu_seconds.items()},
+        # this process's time in Python's cyclic garbage collector (holding the GIL), per stage
+        "stage_gc_seconds": {k: round(v, 3) for k, v in cold.gc_seconds.items()},
+        "full_collections": sum(cold.full_collections.values()),
         "write_parquet_seconds": round(outcome.write_parquet_seconds, 3),  # part of publish
         **cold_memory.figures(),  # the cold build's: peak_rss_mb, peak_pss_mb, stage_peak_rss_mb
         "queries_peak_rss_mb": query_memory.figures()["peak_rss_mb"],
@@ -219,6 +224,8 @@ def print_figures(f: dict) -> None:
           f"{parse_cpu:.1f} s: {parse_cpu - parse_own:.1f} s in the workers, {parse_own:.1f} s in this process; "
           f"findings {cpu.get('findings', 0):.1f} s, validate {cpu.get('validate', 0):.1f} s, "
           f"publish {cpu.get('publish', 0):.1f} s)")
+    print(f"garbage collection {sum(f['stage_gc_seconds'].values()):7.2f} s   (this process, cold build; "
+          f"{f['full_collections']} full collections)")
     print(f"peak memory       {f['peak_rss_mb']:8,.0f} MB RSS ({f['peak_pss_mb']:,.0f} MB PSS), process tree, cold build")
     print(f"pandas.read_csv   {f['read_csv_seconds']:8.2f} s ({f['read_csv_engine']} engine)   "
           f"ratio {f['ratio_vs_read_csv']:.1f}x")
@@ -230,6 +237,7 @@ def print_figures(f: dict) -> None:
         for stage, seconds in inc["stages"].items():
             print(f"  {stage:<15} {seconds:8.2f} s   peak {inc['stage_peak_rss_mb'].get(stage, 0):,.0f} MB")
         print(f"    write Parquet {inc['write_parquet_seconds']:8.2f} s   (part of publish, beside the database patch)")
+        print(f"    garbage collection {inc['gc_seconds']:4.2f} s   ({inc['full_collections']} full collections)")
     if f["dagster"]:
         graph = f["dagster"]
         print(f"dagster graph     {graph['seconds']:8.2f} s   ({'succeeded' if graph['success'] else 'FAILED'}, "

@@ -41,7 +41,7 @@ from pipeline.incremental import (
     write_snapshot,
 )
 from pipeline.ingest import DuplicateMarker, FileResult, default_workers, parse_raw_file
-from pipeline.memory import release_unused_memory
+from pipeline.memory import collections_paused, release_unused_memory
 from pipeline.packed import PackedFile, pack, unpack
 from pipeline.patching import TablePatch, database_patch, findings_of, rows_to_validate
 from pipeline.quality.data_docs import build_data_docs
@@ -276,12 +276,14 @@ class WarehouseRun:
 
     def read(self, raw: RawInventory | None = None) -> RawInventory:
         """The raw files (``raw``, when they were just read), and what changed since the published build."""
-        published = current_build(self.warehouse_dir)
-        state = read_state(published) if self.allow_incremental else None
-        self.inventory = raw if raw is not None else inventory(self.raw_dir, state.known_stats(self.raw_dir) if state else None)
-        self.previous = previous_build(published, state) if state else None
-        if self.previous is not None:
-            self.delta = plan_delta(self.inventory.files, self.inventory.manifest, self.previous)
+        with collections_paused():  # a record per file, kept for the whole run (see pipeline.memory)
+            published = current_build(self.warehouse_dir)
+            state = read_state(published) if self.allow_incremental else None
+            known = state.known_stats(self.raw_dir) if state else None
+            self.inventory = raw if raw is not None else inventory(self.raw_dir, known)
+            self.previous = previous_build(published, state) if state else None
+            if self.previous is not None:
+                self.delta = plan_delta(self.inventory.files, self.inventory.manifest, self.previous)
         if self.delta is not None:
             self._warm_up()  # little to parse: validation comes soon
         return self.inventory

@@ -1,5 +1,6 @@
 """The benchmark's instruments: per-phase peak memory and the stage stopwatch."""
 
+import gc
 import subprocess
 import sys
 import time
@@ -63,3 +64,14 @@ def test_pss_is_sampled_less_often_than_rss():
     memory = PeakMemory(interval=0.05, pss_interval=2.0)
     assert memory.pss_every == 40
     assert PeakMemory(interval=0.5, pss_interval=0.1).pss_every == 1
+
+
+def test_garbage_collection_is_timed_per_stage():
+    watch = Stopwatch(echo=False)
+    with watch.stage("findings"):
+        for _ in range(3):
+            gc.collect()
+    with watch.stage("validate"):
+        pass
+    assert watch.full_collections == {"findings": 3, "validate": 0}
+    assert watch.gc_seconds["findings"] > 0 and watch.gc_seconds["validate"] == 0

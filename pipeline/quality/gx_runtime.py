@@ -15,6 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pipeline.memory import collections_paused, exempt_from_collections
+
 SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"
 
 _lock = threading.Lock()
@@ -24,7 +26,11 @@ _lock = threading.Lock()
 def gx() -> Any:
     """The ``great_expectations`` module (imported on first use)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    import great_expectations
+    # its ~200,000 module objects live as long as the process: full collections over them
+    # while they are created, and after, would only cost time (see pipeline.memory)
+    with collections_paused():
+        import great_expectations
+    exempt_from_collections()
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     return great_expectations
@@ -66,7 +72,10 @@ _creating = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _shared_validator() -> _Validator:
-    return _Validator()
+    with collections_paused():  # the context lives as long as the process, like the modules
+        made = _Validator()
+    exempt_from_collections()
+    return made
 
 
 def validator() -> _Validator:
