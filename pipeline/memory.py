@@ -37,7 +37,9 @@ so far: 40-200 ms apiece on the benchmark machine, about 1.2 s of a 9 s
 one-changed-file rebuild, all of it holding the GIL. ``collections_paused`` holds
 automatic collection off while such a structure is built, and
 ``exempt_from_collections`` moves what lives for the rest of the process out of
-the collector's reach.
+the collector's reach. Streaming parse results into the tables makes no reference
+cycles at all, yet set off 1.8 s of collections in a 100,000-report build, so
+collection is paused for it too.
 
 Releasing. Arrow's pool and malloc keep freed memory for reuse instead of
 returning it, so a process's resident set stays at its high-water mark: the
@@ -98,7 +100,7 @@ def release_unused_memory() -> None:
 @contextmanager
 def collections_paused() -> Iterator[None]:
     """No automatic garbage collection while the block runs (in any thread): for a block
-    that builds objects which outlive it. Reference counting still frees everything let go;
+    that builds objects which outlive it, or that makes no reference cycles. Reference counting still frees everything let go;
     reference cycles made garbage meanwhile wait for the next collection after the block.
     Nested or concurrent blocks leave collection on once the outermost one ends."""
     was_enabled = gc.isenabled()

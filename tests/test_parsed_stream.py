@@ -130,6 +130,18 @@ def test_worker_processes_collect_young_garbage_less_often(raw):
     assert gc.get_threshold()[0] != ingest.WORKER_GC_THRESHOLD  # this process keeps its own
 
 
+def test_streaming_results_into_tables_runs_no_automatic_collection(raw, monkeypatch):
+    """The stream makes no reference cycles: collections would only cost this process time."""
+    enabled_while_adding = []
+    add = build.TableBuilder.add
+    monkeypatch.setattr(build.TableBuilder, "add", lambda self, r: (enabled_while_adding.append(gc.isenabled()), add(self, r)))
+    inventory = build.inventory(raw)
+    streamed = build.stream_into_tables(inventory, None, 2)
+    assert enabled_while_adding and not any(enabled_while_adding)
+    assert gc.isenabled()  # on again afterwards
+    assert streamed.tables["projects"].num_rows > 0
+
+
 def test_entries_of_other_parser_code_are_dropped_and_nothing_else(raw, tmp_path):
     folder = tmp_path / "cache"
     old_version = folder / "0123456789abcdef" / "ab"
