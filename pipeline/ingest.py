@@ -234,7 +234,10 @@ def parse_stream(
 
 
 def _start_worker() -> None:
-    """Set up a parse worker process: fewer young-generation collections (``WORKER_GC_THRESHOLD``)."""
+    """Set up a parse worker process: garbage collection on, whatever the parent's state when
+    it forked (parsing leaves reference cycles; the parent pauses collection while results
+    stream in), with fewer young-generation collections (``WORKER_GC_THRESHOLD``)."""
+    gc.enable()
     gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
