@@ -36,13 +36,12 @@ from pipeline.incremental import (
     patch_tables,
     plan_delta,
     previous_build,
-    read_snapshot,
     touched_years,
-    write_snapshot,
 )
 from pipeline.ingest import DuplicateMarker, FileResult, default_workers, parse_raw_file
 from pipeline.memory import collections_paused, release_unused_memory
 from pipeline.packed import PackedFile, pack, unpack
+from pipeline.snapshot import SnapshotBase, read_snapshot, write_snapshot
 from pipeline.patching import TablePatch, database_patch, findings_of, rows_to_validate
 from pipeline.quality.data_docs import build_data_docs
 from pipeline.quality.gx_runtime import warm_up
@@ -203,7 +202,8 @@ def validate_and_publish(tables: dict[str, pa.Table], warehouse_dir: Path, raw: 
         if raw is not None and raw_dir is not None:
             state = BuildState(code_fingerprint(), manifest_digest(raw.manifest), str(raw_dir.resolve()),
                                file_states if file_states is not None else recorded_states(raw.files, None))
-            extras = partial(write_state, state) if file_states is None else partial(_write_patchable, state, tables)
+            extras = partial(write_state, state) if file_states is None else partial(_write_patchable, state, tables,
+                                                                                     patch=patch)
         folder = publish(tables, warehouse_dir, extra_dirs={"data_docs": docs_dir}, write_extras=extras,
                          patch=database_patch(patch, changed))
     return folder, validations
@@ -217,10 +217,17 @@ def recorded_states(files: list[RawFile], outcomes: dict[str, tuple[str | None, 
     return dict(sorted(states.items()))
 
 
-def _write_patchable(state: BuildState, tables: dict[str, pa.Table], folder: Path) -> None:
-    """What the next run needs to patch this build: the files' states, the tables' snapshot."""
+def _write_patchable(state: BuildState, tables: dict[str, pa.Table], folder: Path,
+                     patch: TablePatch | None = None) -> None:
+    """What the next run needs to patch this build: the files' states, the tables' snapshot
+    (with the ``patch`` the tables were made by, the shards it did not touch are linked)."""
     write_state(state, folder)
-    write_snapshot(tables, folder)
+    write_snapshot(tables, folder, snapshot_base(patch))
+
+
+def snapshot_base(patch: TablePatch | None) -> SnapshotBase | None:
+    """The build a patched build's snapshot shares its untouched shards with."""
+    return SnapshotBase(patch.base, patch.touched) if patch is not None else None
 
 
 @dataclass
@@ -351,7 +358,8 @@ class WarehouseRun:
         (of the tables not written yet)."""
         state = BuildState(code_fingerprint(), manifest_digest(self.inventory.manifest), str(self.raw_dir.resolve()),
                            self.file_states)
-        _write_patchable(state, {n: t for n, t in self.tables.items() if n not in self._snapshot_written}, folder)
+        _write_patchable(state, {n: t for n, t in self.tables.items() if n not in self._snapshot_written}, folder,
+                         self.patch)
 
     def _start_writing_tables(self) -> None:
         """Full build: the tables built so far (all but the findings) written into a new staging

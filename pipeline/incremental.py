@@ -23,15 +23,13 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.feather as feather
 
 from pipeline.build_state import STATS_ONLY, BuildState, code_fingerprint, manifest_digest
 from pipeline.ingest import DUPLICATE, PARSED, FileResult
-from pipeline.schema import TABLES
+from pipeline.snapshot import read_snapshot
 from pipeline.sources import ManifestEntry, RawFile
 from pipeline.tables import PROJECT_KEY_FIELDS
 
-SNAPSHOT = "snapshot"
 #: Above this share of touched files a full build is about as fast, and simpler.
 MAX_TOUCHED_SHARE = 0.25
 
@@ -52,28 +50,6 @@ class Delta:
     def touched(self) -> list[str]:
         """Every file whose rows are replaced, sorted."""
         return sorted({*(f.source_file for f in self.changed), *self.removed})
-
-
-# --- the snapshot ------------------------------------------------------------
-
-
-def write_snapshot(tables: dict[str, pa.Table], folder: Path) -> None:
-    """Each table as an uncompressed Arrow file: the next build maps it without reading it
-    (a build may write its tables in several calls; ``read_snapshot`` wants them all)."""
-    target = folder / SNAPSHOT
-    target.mkdir(exist_ok=True)
-    for name, table in tables.items():
-        feather.write_feather(table, target / f"{name}.arrow", compression="uncompressed")
-
-
-def read_snapshot(folder: Path) -> dict[str, pa.Table] | None:
-    try:
-        tables = {name: feather.read_table(folder / SNAPSHOT / f"{name}.arrow", memory_map=True) for name in TABLES}
-    except (OSError, pa.ArrowInvalid):
-        return None
-    if any(tables[name].schema != TABLES[name].schema for name in TABLES):
-        return None
-    return tables
 
 
 def previous_build(folder: Path, state: BuildState) -> PreviousBuild | None:

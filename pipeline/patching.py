@@ -17,12 +17,11 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.feather as feather
 
-from pipeline.incremental import SNAPSHOT
 from pipeline.memory import release_unused_memory
 from pipeline.quality.cross_report import CHECK_NAMES as CROSS_REPORT_CHECKS
 from pipeline.quality.findings import find_all, patch_findings
+from pipeline.snapshot import read_snapshot_table
 from pipeline.warehouse import DB_NAME, DatabasePatch, sql_string
 
 FINDINGS = "quality_findings"
@@ -40,7 +39,7 @@ class TablePatch:
     def previous(self, table: str) -> pa.Table:
         """A table of the patched build, memory-mapped from its snapshot (OSError if gone)."""
         try:
-            return feather.read_table(self.base / SNAPSHOT / f"{table}.arrow", memory_map=True)
+            return read_snapshot_table(self.base, table)
         except pa.ArrowInvalid as exc:
             raise OSError(f"unreadable snapshot of {table} in {self.base}: {exc}") from exc
 

@@ -11,7 +11,7 @@ import pytest
 
 import pipeline.build as build
 import pipeline.warehouse as warehouse
-from pipeline.incremental import SNAPSHOT, read_snapshot
+from pipeline.snapshot import SNAPSHOT, read_snapshot
 from pipeline.schema import TABLES
 from pipeline.warehouse import VERSIONS
 from tests.published import fail_validation, published_state
