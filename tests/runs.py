@@ -12,9 +12,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from pipeline.cache import ParseCache
 from pipeline.ingest import FileResult, mark_duplicates, parse_all
 from pipeline.sources import ManifestEntry, RawFile, discover, read_manifest
+from pipeline.synthetic import build_corpus
 from pipeline.tables import Tables, build_tables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,3 +82,19 @@ class DeadPool:
 
     def map(self, *args, **kwargs):
         raise BrokenProcessPool("a worker died")
+
+
+def synthetic_corpus_fixtures(n: int, seed: int):
+    """A test module's ``corpus`` fixture (a synthetic raw folder of ``n`` reports, generated
+    once per module) and ``raw`` fixture (a fresh copy of it per test, free to change):
+    ``corpus, raw = synthetic_corpus_fixtures(N, SEED)`` at module level."""
+
+    @pytest.fixture(scope="module")
+    def corpus(tmp_path_factory) -> Path:
+        return build_corpus(tmp_path_factory.mktemp("corpus"), n, seed, workers=1).raw_dir
+
+    @pytest.fixture
+    def raw(tmp_path, corpus) -> Path:
+        return Path(shutil.copytree(corpus, tmp_path / "raw"))
+
+    return corpus, raw

@@ -21,22 +21,15 @@ import pipeline.build as build
 import pipeline.incremental as incremental
 import pipeline.warehouse as warehouse
 from pipeline.build_state import read_state
-from pipeline.synthetic import build_corpus, generate_file, plan
+from pipeline.synthetic import generate_file, plan
 from tests.published import fail_validation, published_state
-from tests.runs import copy_seeds
+from tests.runs import copy_seeds, synthetic_corpus_fixtures
 from tests.same_build import assert_same_as_full_build
 
 SEED, N = 5, 60
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    return build_corpus(tmp_path_factory.mktemp("corpus"), N, SEED, workers=1).raw_dir
-
-
-@pytest.fixture
-def raw(tmp_path, corpus) -> Path:
-    return Path(shutil.copytree(corpus, tmp_path / "raw"))
+corpus, raw = synthetic_corpus_fixtures(N, SEED)
 
 
 def _build(raw: Path, warehouse: Path, **kwargs) -> build.BuildReport:

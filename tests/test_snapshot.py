@@ -4,7 +4,6 @@ exactly, and a patched build's untouched shards hard-linked from the build it pa
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,19 +13,13 @@ import pipeline.build as build
 import pipeline.snapshot as snapshot
 from pipeline.schema import TABLES
 from pipeline.snapshot import BOUNDS, SNAPSHOT, SnapshotBase, read_snapshot, write_snapshot
-from pipeline.synthetic import build_corpus, generate_file, plan
+from pipeline.synthetic import generate_file, plan
+from tests.runs import synthetic_corpus_fixtures
 
 SEED, N = 11, 60
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    return build_corpus(tmp_path_factory.mktemp("corpus"), N, SEED, workers=1).raw_dir
-
-
-@pytest.fixture
-def raw(tmp_path, corpus) -> Path:
-    return Path(shutil.copytree(corpus, tmp_path / "raw"))
+corpus, raw = synthetic_corpus_fixtures(N, SEED)
 
 
 @pytest.fixture
