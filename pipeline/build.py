@@ -41,11 +41,11 @@ from pipeline.incremental import (
 from pipeline.ingest import DuplicateMarker, FileResult, default_workers, parse_raw_file
 from pipeline.memory import collections_paused, release_unused_memory
 from pipeline.packed import PackedFile, pack, unpack
-from pipeline.snapshot import SnapshotBase, read_snapshot, write_snapshot
 from pipeline.patching import TablePatch, database_patch, findings_of, rows_to_validate
 from pipeline.quality.data_docs import build_data_docs
 from pipeline.quality.gx_runtime import warm_up
 from pipeline.quality.integrity import TableValidation, validate_tables
+from pipeline.snapshot import SnapshotBase, read_snapshot, write_snapshot
 from pipeline.sources import FileStat, ManifestEntry, RawFile, discover, read_manifest
 from pipeline.tables import TableBuilder, build_tables
 from pipeline.warehouse import (
