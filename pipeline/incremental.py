@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +25,7 @@ import pyarrow.compute as pc
 
 from pipeline.build_state import STATS_ONLY, BuildState, code_fingerprint, manifest_digest
 from pipeline.ingest import DUPLICATE, PARSED, FileResult
-from pipeline.snapshot import read_snapshot
+from pipeline.snapshot import SortedNames, read_snapshot
 from pipeline.sources import ManifestEntry, RawFile
 from pipeline.tables import PROJECT_KEY_FIELDS
 
@@ -134,15 +133,7 @@ def touched_years(previous: PreviousBuild, delta: Delta, partial: dict[str, pa.T
 
 def _file_bounds(sources: pa.ChunkedArray, name: str) -> tuple[int, int]:
     """First and end row of ``name`` in a column sorted by file name (binary search)."""
-
-    class _View(Sequence):
-        def __len__(self) -> int:
-            return len(sources)
-
-        def __getitem__(self, i):  # type: ignore[override]
-            return sources[i].as_py()
-
-    view = _View()
+    view = SortedNames(sources)
     return bisect_left(view, name), bisect_right(view, name)
 
 

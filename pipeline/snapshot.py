@@ -57,8 +57,8 @@ def _shard_path(target: Path, table: str, shard: int) -> Path:
     return target / table / f"{shard:05d}.arrow"
 
 
-class _Names(Sequence):
-    """A sorted column of file names, read one value at a time (for ``bisect``)."""
+class SortedNames(Sequence):
+    """A column of file names sorted by name, read one value at a time (for ``bisect``)."""
 
     def __init__(self, column: pa.ChunkedArray) -> None:
         self.column = column
@@ -106,7 +106,7 @@ def _touched_shards(bounds: list[str], touched: list[str]) -> set[int]:
 
 def _row_offsets(table: pa.Table, bounds: list[str]) -> list[int]:
     """Where each shard's rows start in ``table`` (ordered by source_file), and its end."""
-    names = _Names(table.column("source_file"))
+    names = SortedNames(table.column("source_file"))
     return [0, *(bisect_left(names, bound) for bound in bounds[1:]), table.num_rows]
 
 

@@ -43,6 +43,13 @@ TARGET_TREE: dict[str, tuple[str, ...]] = {**LEGACY_TREE, **CURRENT_TREE}
 TREES = {TEMPLATE_CURRENT: CURRENT_TREE, TEMPLATE_LEGACY: LEGACY_TREE, TEMPLATE_TARGET: TARGET_TREE}
 
 
+def only_level2(tree: dict[str, tuple[str, ...]], level1: str) -> str | None:
+    """The level-2 category of ``level1`` when it has exactly one (what a row printed with
+    that level-1 label and no level-2 label can only be), else None: nothing is guessed."""
+    children = tree.get(level1, ())
+    return children[0] if len(children) == 1 else None
+
+
 def level2_paths(template: str) -> tuple[str, ...]:
     """Every ``level1|level2`` the template's indicators may carry. The older self-evaluation
     template has no level 2 (``level1|``). The others print a level-2 label under each

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 from pipeline.families.current_rows import Entry, PrintedRow
 from pipeline.records import ParseNote
-from pipeline.vocabulary import CURRENT_TREE, TEMPLATE_CURRENT, level1_label, level2_label, parent_of
+from pipeline.vocabulary import CURRENT_TREE, TEMPLATE_CURRENT, level1_label, level2_label, only_level2, parent_of
 
 #: Name fragments that point to a level-2 category. Kept small on purpose:
 #: only words that name the category itself (DOMAIN-RULES §5 C16).
@@ -180,8 +180,7 @@ def _from_level1(entry: Entry, level1: str | None, carried: Group, notes: list[P
         return carried
     if carried.level2 is not None and carried.level1 == level1:
         return Group(level1, carried.level2, entry.level1_raw, carried.level2_raw)
-    children = CURRENT_TREE.get(level1, ())
-    only_child = children[0] if len(children) == 1 else None
+    only_child = only_level2(CURRENT_TREE, level1)
     notes.append(ParseNote(
         "level2_missing",
         f"level-1 {entry.level1_raw} printed without a level-2 label"

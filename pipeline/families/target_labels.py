@@ -19,6 +19,7 @@ from pipeline.vocabulary import (
     TEMPLATE_TARGET,
     level1_label,
     level2_label,
+    only_level2,
     parent_of,
 )
 
@@ -170,8 +171,7 @@ class CategoryLabels:
         for ind in self.indicators:
             if ind.level1 is None or ind.level2 is not None:
                 continue
-            children = TARGET_TREE.get(ind.level1, ())
-            ind.level2 = children[0] if len(children) == 1 else None
+            ind.level2 = only_level2(TARGET_TREE, ind.level1)
             self.notes.append(
                 ParseNote(
                     "level2_missing",

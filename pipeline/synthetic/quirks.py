@@ -26,7 +26,7 @@ from pipeline.records import IndicatorRecord
 from pipeline.synthetic import compose
 from pipeline.synthetic.compose import Draft, FileStyle
 from pipeline.synthetic.layout import PIPE, TAB, TEXT, Line, blank, page_break, row
-from pipeline.vocabulary import CURRENT_TREE, TREES, achievement_status, level1_label, level2_label
+from pipeline.vocabulary import CURRENT_TREE, TREES, achievement_status, level1_label, level2_label, only_level2
 
 
 def padder(width: int):
@@ -161,8 +161,7 @@ def _unprinted_level2(rng: random.Random, indicators: list[IndicatorRecord], l1_
     rows = [i for i in l1_rows if i in starts and i in l2_rows and (i + 1 == n or i + 1 in l2_rows)]
     chosen = _pick(rng, rows, 0.1)
     if chosen is not None:
-        children = CURRENT_TREE[indicators[chosen].level1]
-        indicators[chosen].level2 = children[0] if len(children) == 1 else None
+        indicators[chosen].level2 = only_level2(CURRENT_TREE, indicators[chosen].level1)
     return chosen
 
 
