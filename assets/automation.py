@@ -6,7 +6,7 @@ import json
 import dagster as dg
 
 from assets.resources import PipelinePaths
-from pipeline.build import known_stats
+from pipeline.parse_stage import known_stats
 from pipeline.sources import discover
 
 build_warehouse_job = dg.define_asset_job(

@@ -8,6 +8,7 @@ import pyarrow as pa
 from assets.metadata import table_metadata
 from assets.resources import PipelinePaths
 from pipeline import build
+from pipeline.parse_stage import RawInventory, inventory, known_stats
 from pipeline.build_state import FileState
 from pipeline.patching import TablePatch, findings_of
 
@@ -25,19 +26,19 @@ TABLE_DESCRIPTIONS = {
 
 
 @dg.asset(group_name=GROUP, description="Every raw report file under data/raw/ with its SHA-256, and the manifest.")
-def raw_files(context: dg.AssetExecutionContext, paths: PipelinePaths) -> build.RawInventory:
-    inventory = build.inventory(paths.raw, build.known_stats(paths.raw, paths.warehouse))
-    for problem in inventory.manifest_problems:
+def raw_files(context: dg.AssetExecutionContext, paths: PipelinePaths) -> RawInventory:
+    found = inventory(paths.raw, known_stats(paths.raw, paths.warehouse))
+    for problem in found.manifest_problems:
         context.log.warning(problem)
     context.add_output_metadata(
         {
-            "files": len(inventory.files),
-            "bytes": sum(f.bytes for f in inventory.files),
-            "manifest_entries": len(inventory.manifest),
-            "manifest_problems": dg.MetadataValue.json(inventory.manifest_problems),
+            "files": len(found.files),
+            "bytes": sum(f.bytes for f in found.files),
+            "manifest_entries": len(found.manifest),
+            "manifest_problems": dg.MetadataValue.json(found.manifest_problems),
         }
     )
-    return inventory
+    return found
 
 
 FILE_STATES_DESCRIPTION = (
@@ -62,7 +63,7 @@ CHANGED_ROWS_DESCRIPTION = (
     "content hash, in worker processes) straight into the tables, so no step holds every parse "
     "result at once.",
 )
-def tidy_tables(context: dg.AssetExecutionContext, paths: PipelinePaths, raw_files: build.RawInventory):
+def tidy_tables(context: dg.AssetExecutionContext, paths: PipelinePaths, raw_files: RawInventory):
     run = build.WarehouseRun(paths.raw, paths.warehouse, paths.cache, paths.workers)
     run.read(raw_files)
     run.parse()
@@ -116,7 +117,7 @@ def quality_findings(
 def warehouse(
     context: dg.AssetExecutionContext,
     paths: PipelinePaths,
-    raw_files: build.RawInventory,
+    raw_files: RawInventory,
     projects: pa.Table,
     funds: pa.Table,
     indicators: pa.Table,

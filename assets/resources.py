@@ -4,7 +4,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipeline.build import CACHE_DIR, RAW_DIR, WAREHOUSE_DIR
+from pipeline.paths import CACHE_DIR, RAW_DIR, WAREHOUSE_DIR
 from pipeline.ingest import default_workers
 
 

@@ -24,7 +24,7 @@ from pipeline.compiled import PURE_ENV
 os.environ.setdefault(PURE_ENV, "1")  # before the parse modules are imported (see the docstring)
 
 from bench.run import BENCH_DIR  # noqa: E402
-from pipeline.build import inventory  # noqa: E402
+from pipeline.parse_stage import inventory  # noqa: E402
 from pipeline.ingest import parse_raw_file  # noqa: E402
 from pipeline.synthetic import build_corpus  # noqa: E402
 from pipeline.tables import build_tables  # noqa: E402

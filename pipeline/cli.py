@@ -13,6 +13,8 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
 from pipeline import build
+from pipeline.ingest import default_workers
+from pipeline.paths import CACHE_DIR, RAW_DIR, WAREHOUSE_DIR
 from pipeline.schema import TABLES
 from pipeline.warehouse import DB_NAME
 
@@ -34,9 +36,9 @@ def print_result(columns: list[str], rows: list[tuple], title: str | None = None
 
 @app.command("build")
 def build_command(
-    raw: RawOpt = build.RAW_DIR,
-    warehouse: WarehouseOpt = build.WAREHOUSE_DIR,
-    workers: Annotated[int, typer.Option(help="parallel parser processes")] = build.default_workers(),
+    raw: RawOpt = RAW_DIR,
+    warehouse: WarehouseOpt = WAREHOUSE_DIR,
+    workers: Annotated[int, typer.Option(help="parallel parser processes")] = default_workers(),
     no_cache: Annotated[bool, typer.Option("--no-cache", help="re-parse every file")] = False,
     full: Annotated[bool, typer.Option("--full", help="rebuild every table instead of patching the published build")] = False,
 ) -> None:
@@ -45,7 +47,7 @@ def build_command(
         task = bar.add_task("starting", total=None)
         try:
             report = build.build_warehouse(
-                raw, warehouse, None if no_cache else build.CACHE_DIR, workers,
+                raw, warehouse, None if no_cache else CACHE_DIR, workers,
                 stage=lambda s: bar.update(task, description=s), incremental=not full,
             )
         except build.IntegrityFailed as failed:
@@ -61,7 +63,7 @@ def build_command(
 
 
 @app.command()
-def validate(warehouse: WarehouseOpt = build.WAREHOUSE_DIR) -> None:
+def validate(warehouse: WarehouseOpt = WAREHOUSE_DIR) -> None:
     """Run the integrity suites on the published warehouse (its Parquet files, exact types)."""
     _connect(warehouse).close()
     tables = {name: pq.read_table(warehouse / f"{name}.parquet") for name in TABLES if (warehouse / f"{name}.parquet").exists()}
@@ -75,7 +77,7 @@ def validate(warehouse: WarehouseOpt = build.WAREHOUSE_DIR) -> None:
 @app.command()
 def query(
     sql: Annotated[str, typer.Argument(help="SQL, or a path to a .sql file")],
-    warehouse: WarehouseOpt = build.WAREHOUSE_DIR,
+    warehouse: WarehouseOpt = WAREHOUSE_DIR,
     limit: Annotated[int, typer.Option(help="rows to print at most")] = 100,
 ) -> None:
     """Run read-only SQL against warehouse.duckdb and print the result as a table."""
@@ -93,7 +95,7 @@ def query(
 @app.command("export")
 def export_command(
     dest: Annotated[Path, typer.Argument(help="folder to write the snapshot to")],
-    warehouse: WarehouseOpt = build.WAREHOUSE_DIR,
+    warehouse: WarehouseOpt = WAREHOUSE_DIR,
 ) -> None:
     """Snapshot every table as Parquet, CSV (UTF-8 with BOM) and XLSX with Chinese headers."""
     from pipeline.export import ExportError, export_snapshot

@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from pipeline import schema
 from pipeline.schema import TABLES
-from pipeline.warehouse import VIEWS_SQL, comment_statements
+from pipeline.database import VIEWS_SQL, comment_statements
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DOCS_PATH = PROJECT_ROOT / "docs" / "data-dictionary.md"

@@ -22,7 +22,8 @@ from pipeline.memory import release_unused_memory
 from pipeline.quality.cross_report import CHECK_NAMES as CROSS_REPORT_CHECKS
 from pipeline.quality.findings import find_all, patch_findings
 from pipeline.snapshot import read_snapshot_table
-from pipeline.warehouse import DB_NAME, DatabasePatch, sql_string
+from pipeline.database import DatabasePatch, sql_string
+from pipeline.warehouse import DB_NAME
 
 FINDINGS = "quality_findings"
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import pipeline.database as database  # noqa: E402
 import pipeline.warehouse as warehouse  # noqa: E402
 
 CRASH_AT = os.environ.get("CRASH_AT", "")
@@ -38,7 +39,7 @@ def die(point: str) -> None:
 
 
 def hook_warehouse() -> None:
-    real_write, real_comments, real_prune = warehouse.write_parquet, warehouse.comment_statements, warehouse._prune
+    real_write, real_comments, real_prune = warehouse.write_parquet, database.comment_statements, warehouse._prune
     written = {"parquet": 0, "comments": 0}
 
     def write_parquet(*args, **kwargs):
@@ -69,7 +70,7 @@ def hook_warehouse() -> None:
         return real_prune(versions_dir, keep)
 
     warehouse.write_parquet = write_parquet
-    warehouse.comment_statements = comment_statements
+    database.comment_statements = comment_statements
     warehouse._prune = prune
     warehouse.os.replace = replace  # the os module as seen from pipeline.warehouse
 

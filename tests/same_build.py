@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 
 import pipeline.build as build
 from pipeline.schema import TABLES
-from pipeline.warehouse import PRECOMPUTED_VIEWS
+from pipeline.database import PRECOMPUTED_VIEWS
 
 
 def decoded(path: Path) -> pa.Table:

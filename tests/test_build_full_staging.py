@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 import pipeline.build as build
+import pipeline.database as database
 import pipeline.warehouse as warehouse
 from pipeline.snapshot import SNAPSHOT, read_snapshot
 from pipeline.schema import TABLES
@@ -95,7 +96,7 @@ def test_a_full_build_whose_early_writes_fail_publishes_nothing(raw, tmp_path, m
 
 
 def test_an_early_database_load_out_of_memory_still_publishes_the_whole_database(raw, tmp_path, monkeypatch):
-    monkeypatch.setattr(warehouse, "BACKGROUND_MEMORY_LIMIT", "1MB")
+    monkeypatch.setattr(database, "BACKGROUND_MEMORY_LIMIT", "1MB")
     report = _full_build(raw, tmp_path / "wh")
     con = duckdb.connect(str(report.folder / warehouse.DB_NAME), read_only=True)
     try:

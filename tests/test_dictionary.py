@@ -25,7 +25,7 @@ from pipeline.dictionary_docs import (
     view_sources,
 )
 from pipeline.schema import MONEY, TABLES
-from pipeline.warehouse import VIEWS_SQL
+from pipeline.database import VIEWS_SQL
 
 LOW_CARDINALITY = {("funds", "fund_source"), ("projects", "report_type"), ("indicators", "level1"),
                    ("indicators", "level2"), ("projects", "grade")}

@@ -8,7 +8,7 @@ import pyarrow as pa
 from upath import UPath
 
 from assets.io_manager import ARROW_MAGIC, ArrowFilesIOManager
-from pipeline.build import RawInventory
+from pipeline.parse_stage import RawInventory
 
 
 def _manager(tmp_path: Path) -> ArrowFilesIOManager:

@@ -17,7 +17,7 @@ import pytest
 from seed_warehouse import seed_warehouse  # noqa: F401 - fixture
 
 from pipeline.schema import TABLES
-from pipeline.warehouse import VIEWS_SQL, precompute_views
+from pipeline.database import VIEWS_SQL, precompute_views
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "docs" / "queries"
 
@@ -85,7 +85,7 @@ def test_precomputed_views_give_the_live_answer(live, published, name):
 
 def test_precomputing_every_ordered_view_changes_no_answer(live, monkeypatch):
     expected = {name: _answer(live, _query(name)) for name in ("03", "05")}
-    monkeypatch.setattr("pipeline.warehouse.PRECOMPUTED_VIEWS",
+    monkeypatch.setattr("pipeline.database.PRECOMPUTED_VIEWS",
                         ("project_lineage", "project_budget_history", "indicators_in_context"))
     precompute_views(live)
     for name, answer in expected.items():

@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.document import Document
 from pipeline.families import parse_document
-from pipeline.families.current_labels import keyword_categories
+from pipeline.families.current_groups import keyword_categories
 from pipeline.ingest import parse_bytes
 from tests.forms import FORMS, with_blank_lines
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.build import inventory, parse_files
+from pipeline.parse_stage import inventory, parse_files
 from pipeline.document import Form, split_cells
 from pipeline.synthetic import build_corpus, generate_file, plan
 from pipeline.synthetic.layout import PIPE, TAB, TEXT

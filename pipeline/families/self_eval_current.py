@@ -27,7 +27,8 @@ from pipeline.families.current_goals import parse_goals
 from pipeline.families.current_indicators import IndicatorTable, parse_table
 from pipeline.families.current_rows import PrintedRow, find_table_header, is_table_header
 from pipeline.families.current_total import GRADE_LABELS, grade_cell
-from pipeline.families.current_labels import Group, resolve_groups
+from pipeline.families.current_groups import Group
+from pipeline.families.current_labels import resolve_groups
 from pipeline.numbers import parse_decimal, parse_measure
 from pipeline.records import (
     COMPONENT_BUDGET,

@@ -1,12 +1,13 @@
-"""The database file publishing writes (pipeline/warehouse.py): how its tables are stored."""
+"""The database file of a build (pipeline/database.py): how its tables are stored."""
 
 from __future__ import annotations
 
 import duckdb
 from seed_warehouse import seed_tables, seed_warehouse  # noqa: F401 - fixture
 
-import pipeline.warehouse as warehouse
-from pipeline.warehouse import DB_NAME, DISABLED_COMPRESSION, build_database, start_database, write_all_parquet
+import pipeline.database as database
+from pipeline.database import DISABLED_COMPRESSION, build_database, start_database
+from pipeline.warehouse import DB_NAME, write_all_parquet
 
 
 def _segments(db_path) -> list[tuple[str, str, str]]:
@@ -62,7 +63,7 @@ def test_a_database_started_early_and_completed_equals_one_built_at_once(tmp_pat
 def test_a_database_start_that_runs_out_of_memory_leaves_no_file(tmp_path, monkeypatch):
     """The early load gets little memory; if that is not enough, nothing is left half-made
     and the whole database is built afterwards."""
-    monkeypatch.setattr(warehouse, "BACKGROUND_MEMORY_LIMIT", "1MB")
+    monkeypatch.setattr(database, "BACKGROUND_MEMORY_LIMIT", "1MB")
     tables = seed_tables()
     assert start_database({"indicators": tables["indicators"]}, tmp_path / DB_NAME) is False
     assert list(tmp_path.iterdir()) == []

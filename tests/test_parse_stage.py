@@ -1,5 +1,5 @@
-"""``build.parsed_stream``: file order, the cache (written by the worker processes),
-damaged entries, duplicates, and a dead worker pool."""
+"""``pipeline.parse_stage``: the parse stream's file order, the cache (written by the worker
+processes), damaged entries, duplicates, a dead worker pool, and streaming into the tables."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import pipeline.build as build  # noqa: E402
 import pipeline.ingest as ingest  # noqa: E402
-from pipeline.build import parsed_stream  # noqa: E402
+import pipeline.parse_stage as parse_stage  # noqa: E402
+from pipeline.parse_stage import parsed_stream  # noqa: E402
 from pipeline.cache import ParseCache  # noqa: E402
 from pipeline.memory import collections_paused  # noqa: E402
 from pipeline.ingest import DUPLICATE, PARSED, QUARANTINED, parse_raw_file  # noqa: E402
@@ -105,15 +105,15 @@ def test_worker_processes_start_before_the_first_result_even_when_it_is_cached(r
     files = files_of(raw)
     stream(files[:1], tmp_path / "cache", 1)  # the first file is cached, the others are not
     events = []
-    real = build.parse_fresh
+    real = parse_stage.parse_fresh
 
     def recording(to_parse, cache, workers):
         for result in real(to_parse, cache, workers):
             events.append(("parsed", result.source_file))
             yield result
 
-    monkeypatch.setattr(build, "parse_fresh", recording)
-    results = build.parsed_stream(files, tmp_path / "cache", 2)
+    monkeypatch.setattr(parse_stage, "parse_fresh", recording)
+    results = parse_stage.parsed_stream(files, tmp_path / "cache", 2)
     first = next(results)
     assert first.source_file == files[0].source_file  # cached, yielded first
     assert events and events[0] == ("parsed", files[1].source_file), "the workers had started"
@@ -133,7 +133,7 @@ def test_worker_processes_collect_young_garbage_less_often(raw):
 
 def test_worker_processes_collect_garbage_when_forked_while_the_parent_pauses_collection(raw):
     """Parsing leaves reference cycles: workers that inherited a paused collector grew by
-    about 35 MB each over a 100,000-report build."""
+    about 35 MB each over a 100,000-report parse_stage."""
     files = files_of(raw)[:4]
     with collections_paused():
         settings = set(ingest.parse_stream(files, workers=2, task=gc_settings_of_worker))
@@ -143,10 +143,10 @@ def test_worker_processes_collect_garbage_when_forked_while_the_parent_pauses_co
 def test_streaming_results_into_tables_runs_no_automatic_collection(raw, monkeypatch):
     """The stream makes no reference cycles: collections would only cost this process time."""
     enabled_while_adding = []
-    add = build.TableBuilder.add
-    monkeypatch.setattr(build.TableBuilder, "add", lambda self, r: (enabled_while_adding.append(gc.isenabled()), add(self, r)))
-    inventory = build.inventory(raw)
-    streamed = build.stream_into_tables(inventory, None, 2)
+    add = parse_stage.TableBuilder.add
+    monkeypatch.setattr(parse_stage.TableBuilder, "add", lambda self, r: (enabled_while_adding.append(gc.isenabled()), add(self, r)))
+    inventory = parse_stage.inventory(raw)
+    streamed = parse_stage.stream_into_tables(inventory, None, 2)
     assert enabled_while_adding and not any(enabled_while_adding)
     assert gc.isenabled()  # on again afterwards
     assert streamed.tables["projects"].num_rows > 0
