@@ -9,8 +9,9 @@ import dagster as dg
 import pyarrow as pa
 
 from pipeline.patching import TablePatch, changed_rows_of
+from pipeline.quality.derived_columns import NEEDS_PROJECTS
 from pipeline.quality.gx_runtime import suite_names
-from pipeline.quality.integrity import NEEDS_PROJECTS, TableValidation, validate_table
+from pipeline.quality.integrity import TableValidation, validate_table
 
 MAX_SAMPLE_ROWS = 5
 

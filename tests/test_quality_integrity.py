@@ -21,7 +21,6 @@ from pipeline.quality.findings import find_all  # noqa: E402
 from pipeline.quality.integrity import (  # noqa: E402
     SCHEMA_CHECK,
     TableValidation,
-    category_paths,
     suite_columns,
     validate_table,
     validate_tables,
@@ -123,21 +122,6 @@ def test_the_frame_gx_filters_is_cheap_to_copy(tables):
     assert kinds["project_id"] == kinds["category_path"] == kinds["name"] == "category"
     assert kinds["seq"] == kinds["source_line"] == "int64" and kinds["project_exists"] == "bool"
     assert "level1" not in kinds  # read only to derive category_path
-
-
-def test_category_paths_spell_each_path_once():
-    table = pa.table({
-        "project_id": ["a", "a", "a", "c", None],
-        "level1": pa.array(["产出指标", None, "", "产出指标", "效益指标"]).dictionary_encode(),
-        "level2": ["数量指标", "", None, "数量指标", None],
-    })
-    templates = (pa.array(["a", "b"]), pa.array(["t1", "t2"]))
-    paths = category_paths(table, templates)
-    assert paths.to_pylist() == ["t1|产出指标|数量指标", "t1||", "t1||", "?|产出指标|数量指标", "?|效益指标|"]
-    assert len(paths.dictionary) == len(set(paths.dictionary.to_pylist())) == 4  # (None, "") and ("", None) too
-    legacy_level1 = next(iter(TREES[TEMPLATE_LEGACY]))
-    without_templates = table.slice(4).set_column(1, "level1", pa.array([legacy_level1]))
-    assert category_paths(without_templates, None).to_pylist() == [f"{TEMPLATE_LEGACY}|{legacy_level1}|"]
 
 
 def test_gx_can_be_warmed_up_in_the_background():
