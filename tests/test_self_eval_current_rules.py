@@ -1,7 +1,8 @@
 """Rules of the current (2021 on) self-evaluation parser, on small synthetic reports.
 
 Each test states one general rule (see pipeline/families/current_*.py); the
-seed goldens, form independence and fuzzing are in test_self_eval_current.py.
+category rules are in test_current_labels.py, the seed goldens, form
+independence and fuzzing in test_self_eval_current.py.
 """
 
 from __future__ import annotations
@@ -10,119 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.document import Document
-from pipeline.families import parse_document
-from pipeline.families.current_groups import keyword_categories
-from pipeline.ingest import parse_bytes
+from tests.current_parse import HEAD, TAIL, facts, line_of, one_report, parse_text, rejected_reason
 from tests.forms import FORMS, with_blank_lines
-
-HEAD = """财政项目支出绩效自评表
-项目名称\t测试项目
-主管部门\t某局\t实施单位\t某中心
-项目资金（万元）\t年初预算数\t全年预算数\t全年执行数\t分数\t执行率\t得分
-年度资金总额\t10.00\t10.00\t10.00\t10.00\t100.00\t10.00
-年度总体目标\t预期目标\t实际完成情况
-\t目标甲\t完成甲
-一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析
-"""
-TAIL = "\t\t\t\t\t100\t100\n评分等级\t优\n"
-
-
-def parse_text(name: str, text: str):
-    return parse_document(Document.from_text(name, text))
-
-
-def _one(text: str):
-    result = parse_text("t", text)
-    assert result.rejections == [], result.rejections
-    assert len(result.reports) == 1
-    return result.reports[0]
-
-
-def _rejected(text: str) -> str:
-    result = parse_text("t", text)
-    assert result.reports == []
-    assert len(result.rejections) == 1
-    return result.rejections[0].reason
-
-
-def test_keyword_table():
-    assert keyword_categories("安全生产检查和咨询服务经费成本控制情况") == {"成本指标"}
-    assert keyword_categories("按时办结率") == {"时效指标"}
-    assert keyword_categories("办公人员满意度") == {"服务对象满意度指标"}
-    assert keyword_categories("安全检查季度分析份数") == {"数量指标"}
-    assert keyword_categories("费用结算准确率") == {"质量指标"}
-    assert keyword_categories("对口移送") == set()
-
-
-def test_orphans_between_labels_split_at_best_keyword_cut():
-    body = (
-        "产出指标\t时效指标\t甲及时完成\t及时\t达成指标\t30\t30\n"
-        "\t\t乙按时完成\t及时\t达成指标\t20\t20\n"
-        "\t\t丙成本控制\t≤1(万元)\t1(万元)\t10\t10\n"
-        "\t成本指标\t丁成本控制\t≤1(万元)\t1(万元)\t10\t10\n"
-        "满意度指标\t服务对象满意度指标\t满意度\t≥90%\t95%\t20\t20\n"
-    )
-    report = _one(HEAD + body + TAIL)
-    assert [i.level2 for i in report.indicators] == ["时效指标", "时效指标", "成本指标", "成本指标", "服务对象满意度指标"]
-    assert [(n.code, n.source_line) for n in report.notes] == [("orphan_row_assigned_by_keyword", 11)]
-
-
-def test_orphans_without_keyword_evidence_are_forward_filled():
-    body = (
-        "产出指标\t数量指标\t甲\t1\t达成指标\t30\t30\n"
-        "\t\t乙\t1\t达成指标\t20\t20\n"
-        "\t质量指标\t丙\t1\t达成指标\t20\t20\n"
-        "效益指标\t社会效益指标\t丁\t1\t达成指标\t20\t20\n"
-    )
-    report = _one(HEAD + body + TAIL)
-    assert [i.level2 for i in report.indicators] == ["数量指标", "数量指标", "质量指标", "社会效益指标"]
-    assert report.notes == []
-
-
-def test_level2_label_in_level1_column_and_shifted_row():
-    body = (
-        "产出指标\t数量指标\t甲\t1\t达成指标\t40\t40\n"
-        "社会效益指标\t乙\t\t1\t达成指标\t30\t30\n"
-        "\t满意度指标\t服务对象满意度指标\t丙\t1\t达成指标\t20\t20\n"
-    )
-    report = _one(HEAD + body + TAIL)
-    assert [(i.level1, i.level2, i.name) for i in report.indicators] == [
-        ("产出指标", "数量指标", "甲"),
-        ("效益指标", "社会效益指标", "乙"),
-        ("满意度指标", "服务对象满意度指标", "丙"),
-    ]
-    assert [n.code for n in report.notes] == ["level1_derived_from_level2"]
-
-
-def test_inconsistent_level1_is_overruled_by_level2():
-    body = "产出指标\t社会效益指标\t甲\t1\t达成指标\t90\t90\n"
-    report = _one(HEAD + body + TAIL)
-    assert (report.indicators[0].level1, report.indicators[0].level1_raw) == ("效益指标", None)
-    assert [n.code for n in report.notes] == ["level1_inconsistent_with_level2"]
-
-
-def test_label_only_row_centred_in_its_span():
-    body = (
-        "产出指标\t数量指标\t甲\t1\t达成指标\t30\t30\n"
-        "\t\t乙成本控制\t≤1(万元)\t1(万元)\t30\t30\n"
-        "\t成本指标\n"
-        "\t\t丙成本控制\t≤1(万元)\t1(万元)\t30\t30\n"
-    )
-    report = _one(HEAD + body + TAIL)
-    assert [i.level2 for i in report.indicators] == ["数量指标", "成本指标", "成本指标"]
-
-
-def test_names_that_equal_labels_survive():
-    body = (
-        "效益指标\t可持续影响指标\t可持续影响指标\t可持续影响指标\t达成指标\t80\t80\n"
-        "满意度指标\t服务对象满意度指标\t满意度\t≥85%\t90%\t10\t10\n"
-    )
-    report = _one(HEAD + body + TAIL)
-    assert [(i.level2, i.name, i.target_raw) for i in report.indicators] == [
-        ("可持续影响指标", "可持续影响指标", "可持续影响指标"),
-        ("服务对象满意度指标", "满意度", "≥85%"),
-    ]
 
 
 def test_fund_sub_rows_may_leave_points_blank_and_units_follow_header():
@@ -130,7 +20,7 @@ def test_fund_sub_rows_may_leave_points_blank_and_units_follow_header():
         "年度资金总额\t10.00\t10.00\t10.00\t10.00\t100.00\t10.00\n",
         "年度资金总额\t10.00\t10.00\t10.00\t10.00\t100.00\t10.00\n其中：当年财政拨款\t10.00\t10.00\t10.00\t\t100.00\t\n",
     )
-    report = _one(text + "产出指标\t数量指标\t甲\t1\t达成指标\t90\t90\n" + TAIL)
+    report = one_report(text + "产出指标\t数量指标\t甲\t1\t达成指标\t90\t90\n" + TAIL)
     sub = report.funds[1]
     assert (sub.fund_source, sub.amount_unit, sub.executed_yuan, sub.weight, sub.score) == (
         "current_appropriation", "元", Decimal("10.00"), None, None)
@@ -139,14 +29,14 @@ def test_fund_sub_rows_may_leave_points_blank_and_units_follow_header():
 def test_year_printed_in_the_title_and_inline_goals():
     text = HEAD.replace("财政项目支出绩效自评表", "财政项目支出绩效自评表（2022年度）").replace(
         "年度总体目标\t预期目标\t实际完成情况\n\t目标甲\t完成甲\n", "预期目标\t目标甲\t实际完成情况\t完成甲\n")
-    report = _one(text + "产出指标\t数量指标\t甲\t1\t达成指标\t90\t90\n" + TAIL)
+    report = one_report(text + "产出指标\t数量指标\t甲\t1\t达成指标\t90\t90\n" + TAIL)
     assert (report.project.fiscal_year, report.project.fiscal_year_source) == (2022, "document")
     assert (report.project.goal_expected, report.project.goal_actual) == ("目标甲", "完成甲")
 
 
 def test_total_row_with_a_label_and_a_wrapped_deviation_reason():
     body = "产出指标\t数量指标\t甲\t1\t1\t90\t80\t原因第一段\n\t\t\t\t\t\t\t原因第二段\n"
-    report = _one(HEAD + body + "合计\t100\t90\n评分等级\t良\n")
+    report = one_report(HEAD + body + "合计\t100\t90\n评分等级\t良\n")
     assert report.indicators[0].deviation_reason == "原因第一段原因第二段"
     assert (report.project.total_score, report.project.grade) == (Decimal(90), "良")
     assert [n.code for n in report.notes] == ["deviation_reason_wrapped"]
@@ -163,26 +53,13 @@ def test_total_row_with_a_label_and_a_wrapped_deviation_reason():
     (lambda t: t.replace("年度资金总额\t10.00\t10.00\t10.00\t10.00\t100.00\t10.00\n",
                          "年度资金总额 10.00 10.00 10.00 10.00 100.00\n"), "values for"),
 ])
-def test_untrustworthy_reports_are_rejected(edit, reason):
+def test_untrustworthy_reports_arerejected_reason(edit, reason):
     text = edit(HEAD + "产出指标\t数量指标\t甲\t1\t达成指标\t90\t90\n" + TAIL)
-    assert reason in _rejected(text)
-
-
-def test_level1_only_label_takes_its_single_level2_or_none():
-    body = (
-        "产出指标\t数量指标\t甲\t1\t达成指标\t70\t70\n"
-        "满意度指标\t乙满意度\t≥85%\t90%\t20\t20\n"
-    )
-    report = _one(HEAD + body + TAIL)
-    assert [(i.level1, i.level2, i.level2_raw, i.name) for i in report.indicators] == [
-        ("产出指标", "数量指标", "数量指标", "甲"),
-        ("满意度指标", "服务对象满意度指标", None, "乙满意度"),
-    ]
-    assert [n.code for n in report.notes] == ["level2_missing"]
+    assert reason in rejected_reason(text)
 
 
 def test_placeholder_deviation_reason_is_none():
-    report = _one(HEAD + "产出指标\t数量指标\t甲\t1\t达成指标\t90\t90\t-\n" + TAIL)
+    report = one_report(HEAD + "产出指标\t数量指标\t甲\t1\t达成指标\t90\t90\t-\n" + TAIL)
     assert report.indicators[0].deviation_reason is None
 
 
@@ -201,7 +78,7 @@ def test_name_split_across_page_break_continues_the_name(form, blank_every):
     text = FORMS[form](HEAD + SPLIT_BODY + TAIL)
     if blank_every:
         text = with_blank_lines(text, blank_every)
-    report = _one(text)
+    report = one_report(text)
     split = report.indicators[1]
     tail_line = next(n for n, line in enumerate(text.splitlines(), start=1) if line.strip(" |\t") == "率")
     assert [i.name for i in report.indicators] == ["甲", "发现问题整改率", "满意度"]
@@ -215,29 +92,18 @@ def test_tail_after_a_deviation_reason_continues_the_reason(form):
     """In the 偏差原因分析 column (tab), or ambiguous in PDF text where the previous row
     has a deviation reason: the reason gets it, not the name."""
     body = "产出指标\t数量指标\t发现问题整改\t1\t0.9\t90\t80\t部分问题未整\n\n\t\t\t\t\t\t\t改完\n"
-    report = _one(FORMS[form](HEAD + body + TAIL.replace("100\t100", "100\t90")))
+    report = one_report(FORMS[form](HEAD + body + TAIL.replace("100\t100", "100\t90")))
     assert (report.indicators[0].name, report.indicators[0].deviation_reason) == ("发现问题整改", "部分问题未整改完")
     assert [n.code for n in report.notes] == ["deviation_reason_wrapped"]
 
 
 @pytest.mark.parametrize("tail", ["12.5", "达成指标", "-", "这是一段很长的说明文字而不是指标名称的尾部"])
-def test_rows_that_cannot_be_a_name_tail_are_rejected(tail):
+def test_rows_that_cannot_be_a_name_tail_arerejected_reason(tail):
     body = f"产出指标\t数量指标\t甲\t1\t达成指标\t90\t90\n\t\t{tail}\n"
-    assert "unrecognized row in the indicator table" in _rejected(HEAD + body + TAIL)
+    assert "unrecognized row in the indicator table" in rejected_reason(HEAD + body + TAIL)
 
 
 # --- tab/pipe cells keep their positions; fragments follow their column ---------
-
-
-def _facts(report):
-    return [
-        (i.seq, i.name, i.level1, i.level2, i.target_raw, i.actual_raw, i.weight, i.score, i.deviation_reason)
-        for i in report.indicators
-    ]
-
-
-def _line_of(text: str, cell: str) -> int:
-    return next(n for n, line in enumerate(text.splitlines(), start=1) if line.strip(" |\t") == cell)
 
 
 D = Decimal
@@ -255,8 +121,8 @@ def test_blank_actual_cell_keeps_the_columns_of_a_tab_or_pipe_row(form):
         "\t\t资料按时发放\t及时\t\t20.00\t20.00\t\n"
         + SATISFACTION_ROW
     )
-    report = _one(FORMS[form](HEAD + body + TAIL))
-    assert _facts(report) == [
+    report = one_report(FORMS[form](HEAD + body + TAIL))
+    assert facts(report) == [
         (1, "培训场次", "产出指标", "数量指标", "=4(次)", "4(次)", D("40.00"), D("40.00"), None),
         (2, "培训按时完成", "产出指标", "时效指标", "及时", None, D("20.00"), D("20.00"), None),
         (3, "资料按时发放", "产出指标", "时效指标", "及时", None, D("20.00"), D("20.00"), None),
@@ -273,8 +139,8 @@ def test_row_shifted_right_is_still_read_by_content():
         "产出指标\t数量指标\t培训场次\t=4(次)\t4(次)\t80.00\t80.00\t\n"
         "\t满意度指标\t服务对象满意度指标\t学员满意度\t≥90\t95\t10.00\t10.00\n"
     )
-    report = _one(HEAD + body + TAIL)
-    assert _facts(report) == [
+    report = one_report(HEAD + body + TAIL)
+    assert facts(report) == [
         (1, "培训场次", "产出指标", "数量指标", "=4(次)", "4(次)", D("80.00"), D("80.00"), None),
         (2, "学员满意度", "满意度指标", "服务对象满意度指标", "≥90", "95", D("10.00"), D("10.00"), None),
     ]
@@ -290,8 +156,8 @@ def test_score_printed_as_placeholder_is_a_row_of_its_own(form):
         "\t时效指标\t培训按时完成\t及时\t达成指标\t20.00\t20.00\t\n"
         + SATISFACTION_ROW
     )
-    report = _one(FORMS[form](HEAD + body + TAIL.replace("100\t100", "100\t70")))
-    assert _facts(report) == [
+    report = one_report(FORMS[form](HEAD + body + TAIL.replace("100\t100", "100\t70")))
+    assert facts(report) == [
         (1, "培训场次", "产出指标", "数量指标", "=4(次)", "4(次)", D("40.00"), D("30.00"), "受疫情影响少办一场"),
         (2, "资料发放份数", "产出指标", "数量指标", "=100(份)", "100(份)", D("20.00"), None, None),
         (3, "培训按时完成", "产出指标", "时效指标", "及时", "达成指标", D("20.00"), D("20.00"), None),
@@ -313,14 +179,14 @@ def test_name_tail_in_the_name_column_continues_the_name_not_the_reason(form):
         + SATISFACTION_ROW
     )
     text = FORMS[form](HEAD + body + TAIL.replace("100\t100", "100\t90"))
-    report = _one(text)
-    assert _facts(report) == [
+    report = one_report(text)
+    assert facts(report) == [
         (1, "对六个公园进行安全检查次数", "产出指标", "数量指标", "=24(次)", "20(次)", D("40.00"), D("30.00"),
          "按年初计划未全部完成"),
         (2, "培训按时完成", "产出指标", "时效指标", "及时", "达成指标", D("40.00"), D("40.00"), None),
         (3,) + SATISFACTION[1:],
     ]
-    tail_line = _line_of(text, "查次数")
+    tail_line = line_of(text, "查次数")
     assert (report.indicators[0].source_line_end, report.indicators[1].source_line_end) == (tail_line, None)
     assert [(n.code, n.source_line) for n in report.notes] == [("name_split_across_page_break", tail_line)]
 
@@ -338,8 +204,8 @@ def test_name_head_before_a_page_break_starts_the_next_name(form):
         + SATISFACTION_ROW
     )
     text = FORMS[form](HEAD + body + TAIL.replace("100\t100", "100\t90"))
-    report = _one(text)
-    assert _facts(report) == [
+    report = one_report(text)
+    assert facts(report) == [
         (1, "培训场次", "产出指标", "数量指标", "=4(次)", "4(次)", D("40.00"), D("30.00"), "受疫情影响少办一场"),
         (2, "安全生产专项检查次数", "产出指标", "数量指标", "=2(次)", "2(次)", D("20.00"), D("20.00"), None),
         (3, "培训按时完成", "产出指标", "时效指标", "及时", "达成指标", D("20.00"), D("20.00"), None),
@@ -361,78 +227,13 @@ def test_name_fragment_goes_to_the_side_of_the_page_break_it_faces():
         "\t\t培训场次\t=4(次)\t4(次)\t40.00\t40.00\t\n"
         "满意度指标\t服务对象满意度指标\t学员满意度\t≥90(%)\t95(%)\t10.00\t10.00\t\n"
     )
-    report = _one(HEAD + body + TAIL)
+    report = one_report(HEAD + body + TAIL)
     assert [(i.name, i.level2, i.source_line, i.source_line_end) for i in report.indicators] == [
         ("安全生产专项检查次数", "数量指标", 9, 11),
         ("培训场次", "数量指标", 12, None),
         ("学员满意度", "服务对象满意度指标", 13, None),
     ]
     assert [(n.code, n.source_line) for n in report.notes] == [("name_split_across_page_break", 11)]
-
-
-# --- category repair by keywords stays inside one level-1 group -----------------
-
-
-def test_keywords_never_move_a_row_across_a_level1_boundary():
-    """Labels at the top of their spans: 来电满意度回访机制 follows 可持续影响指标; the
-    keyword 满意 must not pull it into the 满意度指标 group printed below it."""
-    body = (
-        "产出指标\t数量指标\t坐席人员数\t390\t达成指标\t50.00\t50.00\t\n"
-        "效益指标\t可持续影响指标\t长效管理制度健全性\t健全\t达成指标\t15.00\t15.00\t\n"
-        "\t\t来电满意度回访机制\t健全\t达成指标\t15.00\t15.00\t\n"
-        "满意度指标\t服务对象满意度指标\t综合满意度\t97\t达成指标\t10.00\t10.00\t\n"
-    )
-    report = _one(HEAD + body + TAIL)
-    assert _facts(report) == [
-        (1, "坐席人员数", "产出指标", "数量指标", "390", "达成指标", D("50.00"), D("50.00"), None),
-        (2, "长效管理制度健全性", "效益指标", "可持续影响指标", "健全", "达成指标", D("15.00"), D("15.00"), None),
-        (3, "来电满意度回访机制", "效益指标", "可持续影响指标", "健全", "达成指标", D("15.00"), D("15.00"), None),
-        (4, "综合满意度", "满意度指标", "服务对象满意度指标", "97", "达成指标", D("10.00"), D("10.00"), None),
-    ]
-    assert [(i.level1_raw, i.level2_raw) for i in report.indicators] == [
-        ("产出指标", "数量指标"), ("效益指标", "可持续影响指标"), ("效益指标", "可持续影响指标"),
-        ("满意度指标", "服务对象满意度指标"),
-    ]
-    assert report.notes == []
-
-
-def test_centred_level1_label_does_not_pin_the_inherited_level2():
-    """A row printing only the level-1 label it already inherits (centred in its span)
-    is no level-2 anchor: it stays in its level 1 and its keywords may place it below."""
-    body = (
-        "\t数量指标\t设备维护工作完成率\t100\t达成指标\t30.00\t30.00\t\n"
-        "产出指标\t\t场地清洁达标率\t100\t达成指标\t30.00\t30.00\t\n"
-        "\t质量指标\t设备维护达标率\t100\t达成指标\t20.00\t20.00\t\n"
-        "满意度指标\t服务对象满意度指标\t综合满意度\t97\t达成指标\t10.00\t10.00\t\n"
-    )
-    report = _one(HEAD + body + TAIL)
-    assert _facts(report) == [
-        (1, "设备维护工作完成率", "产出指标", "数量指标", "100", "达成指标", D("30.00"), D("30.00"), None),
-        (2, "场地清洁达标率", "产出指标", "质量指标", "100", "达成指标", D("30.00"), D("30.00"), None),
-        (3, "设备维护达标率", "产出指标", "质量指标", "100", "达成指标", D("20.00"), D("20.00"), None),
-        (4, "综合满意度", "满意度指标", "服务对象满意度指标", "97", "达成指标", D("10.00"), D("10.00"), None),
-    ]
-    assert [(i.level1_raw, i.level2_raw) for i in report.indicators] == [
-        (None, "数量指标"), ("产出指标", "质量指标"), ("产出指标", "质量指标"), ("满意度指标", "服务对象满意度指标"),
-    ]
-    assert [(n.code, n.source_line) for n in report.notes] == [
-        ("level1_derived_from_level2", 9), ("orphan_row_assigned_by_keyword", 10),
-    ]
-
-
-def test_centred_level1_label_without_keyword_evidence_keeps_the_inherited_level2():
-    body = (
-        "\t数量指标\t甲\t100\t达成指标\t30.00\t30.00\t\n"
-        "产出指标\t\t乙\t100\t达成指标\t30.00\t30.00\t\n"
-        "\t质量指标\t丙\t100\t达成指标\t20.00\t20.00\t\n"
-        "满意度指标\t服务对象满意度指标\t丁\t97\t达成指标\t10.00\t10.00\t\n"
-    )
-    report = _one(HEAD + body + TAIL)
-    assert [(i.name, i.level1, i.level2, i.level1_raw) for i in report.indicators] == [
-        ("甲", "产出指标", "数量指标", None), ("乙", "产出指标", "数量指标", "产出指标"),
-        ("丙", "产出指标", "质量指标", "产出指标"), ("丁", "满意度指标", "服务对象满意度指标", "满意度指标"),
-    ]
-    assert [n.code for n in report.notes] == ["level1_derived_from_level2"]
 
 
 def test_a_second_project_block_without_its_title_is_a_report_of_its_own():
@@ -480,7 +281,7 @@ GRADED_BODY = (
     "\t\t\t\t\t100\t89.57\t评分等级\t良\n",
 ])
 def test_grade_printed_on_the_total_row(form, total):
-    report = _one(FORMS[form](HEAD + GRADED_BODY + total))
+    report = one_report(FORMS[form](HEAD + GRADED_BODY + total))
     p = report.project
     assert (p.total_score, p.total_max_points, p.grade) == (Decimal("89.57"), Decimal(100), "良")
     assert [(i.name, i.score) for i in report.indicators] == [
@@ -490,7 +291,7 @@ def test_grade_printed_on_the_total_row(form, total):
 
 @pytest.mark.parametrize("form", sorted(FORMS))
 def test_grade_label_and_grade_in_one_cell_below_the_total_row(form):
-    report = _one(FORMS[form](HEAD + GRADED_BODY + "合计\t100\t89.57\n评分等级：良\n"))
+    report = one_report(FORMS[form](HEAD + GRADED_BODY + "合计\t100\t89.57\n评分等级：良\n"))
     assert (report.project.total_score, report.project.grade) == (Decimal("89.57"), "良")
 
 
@@ -501,7 +302,7 @@ def test_grade_label_and_grade_in_one_cell_below_the_total_row(form):
     "\t\t\t\t\t\t89.57\t良\n",
 ])
 def test_total_row_with_its_maximum_left_blank(form, total):
-    report = _one(FORMS[form](HEAD + GRADED_BODY + total))
+    report = one_report(FORMS[form](HEAD + GRADED_BODY + total))
     p = report.project
     assert (p.total_score, p.total_score_raw, p.total_max_points, p.grade) == (Decimal("89.57"), "89.57", None, "良")
     assert [(n.code, n.source_line) for n in report.notes] == [("total_max_points_blank", 11)]
@@ -521,79 +322,3 @@ def test_a_lone_score_is_no_total_row_when_the_table_goes_on(form, lone_row_afte
     assert result.reports == []
     assert [(r.reason, r.reason_line) for r in result.rejections] == [
         ("unrecognized row in the indicator table", 10 + lone_row_after)]
-
-
-#: Seed 000's first project with every label centred in its span (产出指标 in the
-#: middle of its eight rows, 效益指标 in the middle of its three).
-CENTRED_BODY = (
-    "\t\t设备维护工作完成率\t100\t达成指标\t10.00\t10.00\t\n"
-    "\t数量指标\t场地保洁完成情况\t2\t达成指标\t10.00\t10.00\t\n"
-    "\t\t月度电费结算完成情况\t12.00\t达成指标\t5.00\t5.00\t\n"
-    "产出指标\t\t场地清洁达标率\t100\t达成指标\t10.00\t10.00\t\n"
-    "\t质量指标\t设备维护达标率\t100\t达成指标\t10.00\t10.00\t\n"
-    "\t\t费用结算准确率\t100\t达成指标\t10.00\t10.00\t\n"
-    "\t时效指标\t设备场地维修维护及时性\t及时\t达成指标\t5.00\t5.00\t\n"
-    "\t\t拨付电费及时性\t及时\t达成指标\t5.00\t5.00\t\n"
-    "\t\t办公场地形象\t整洁有序\t达成指标\t5.00\t5.00\t\n"
-    "效益指标\t社会效益指标\t办公设备正常运转天数\t365\t达成指标\t5.00\t5.00\t\n"
-    "\t\t咨询中心正常运转天数\t365\t达成指标\t5.00\t5.00\t\n"
-    "满意度指标\t服务对象满意度指标\t办公人员满意度\t90\t达成指标\t10.00\t10.00\t\n"
-)
-
-
-@pytest.mark.parametrize("form", sorted(FORMS))
-def test_labels_centred_in_their_spans_place_rows_across_a_level1_boundary(form):
-    """An indicator row above the first label shows the labels sit mid-span: 办公场地形象
-    (no label, no keyword) belongs to 效益指标, centred in its three rows, not to 时效指标."""
-    report = _one(FORMS[form](HEAD + CENTRED_BODY + TAIL))
-    q, z, s, b = ("产出指标", "数量指标"), ("产出指标", "质量指标"), ("产出指标", "时效指标"), ("效益指标", "社会效益指标")
-    assert [(i.name, i.level1, i.level2) for i in report.indicators] == [
-        ("设备维护工作完成率", *q), ("场地保洁完成情况", *q), ("月度电费结算完成情况", *q),
-        ("场地清洁达标率", *z), ("设备维护达标率", *z), ("费用结算准确率", *z),
-        ("设备场地维修维护及时性", *s), ("拨付电费及时性", *s),
-        ("办公场地形象", *b), ("办公设备正常运转天数", *b), ("咨询中心正常运转天数", *b),
-        ("办公人员满意度", "满意度指标", "服务对象满意度指标"),
-    ]
-    assert [(s.component, s.weight_sum) for s in report.scores if s.component.endswith("指标")] == [
-        ("产出指标", Decimal("65.00")), ("效益指标", Decimal("15.00")), ("满意度指标", Decimal("10.00"))]
-    assert [(n.code, n.source_line) for n in report.notes] == [
-        ("orphan_row_assigned_to_next_label", 9), ("level1_derived_from_level2", 10),
-        ("orphan_row_assigned_by_layout", 12), ("orphan_row_assigned_by_layout", 17),
-    ]
-
-
-def test_centred_labels_that_leave_a_row_undecided_note_it():
-    """丙 fits 数量指标 above it (产出指标 centred in 甲..丙) or 社会效益指标 below it
-    (a two-row span with its label on the lower row): kept above, with a note."""
-    body = (
-        "\t\t甲\t1\t达成指标\t30\t30\n"
-        "产出指标\t数量指标\t乙\t1\t达成指标\t30\t30\n"
-        "\t\t丙\t1\t达成指标\t10\t10\n"
-        "效益指标\t社会效益指标\t丁\t1\t达成指标\t10\t10\n"
-        "满意度指标\t服务对象满意度指标\t戊\t1\t达成指标\t10\t10\n"
-    )
-    report = _one(HEAD + body + TAIL)
-    assert [(i.name, i.level2) for i in report.indicators] == [
-        ("甲", "数量指标"), ("乙", "数量指标"), ("丙", "数量指标"), ("丁", "社会效益指标"), ("戊", "服务对象满意度指标")]
-    assert [(n.code, n.source_line) for n in report.notes] == [
-        ("orphan_row_assigned_to_next_label", 9), ("category_uncertain", 11)]
-
-
-def test_level1_only_label_of_several_level2s_keeps_the_report():
-    # the first row of 产出指标 leaves its level-2 cell blank; the merged rows under it too
-    body = (
-        "产出指标\t\t甲\t1\t达成指标\t30\t30\n"
-        "\t\t乙\t2\t达成指标\t30\t30\n"
-        "\t质量指标\t丙\t3\t达成指标\t30\t30\n"
-    )
-    result = parse_bytes("t.txt", (HEAD + body + TAIL).encode("utf-8"))
-    assert result.status == "parsed" and result.rejections == [], result.rejections
-    [report] = result.reports
-    assert [(i.level1, i.level2, i.name) for i in report.indicators] == [
-        ("产出指标", None, "甲"),
-        ("产出指标", None, "乙"),
-        ("产出指标", "质量指标", "丙"),
-    ]
-    assert [(n.code, n.source_line) for n in report.notes if n.code == "level2_missing"] == [
-        ("level2_missing", report.indicators[0].source_line)
-    ]
