@@ -3,7 +3,8 @@ test can break exactly one thing and see exactly one check fire.
 
 Reports are built as parser records and turned into tables by the real
 ``pipeline.tables.build_tables``, so ids, fiscal years and computed rates are
-derived as in a run.
+derived as in a run. At the end: what the checks find in such reports, and
+edits the tests make to them.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pandas as pd
 import pyarrow as pa
 
 from pipeline.ingest import PARSED, FileResult
+from pipeline.quality.findings import find_all
 from pipeline.records import (
     COMPONENT_BUDGET,
     COMPONENT_TOTAL,
@@ -187,3 +190,30 @@ def clean_tables() -> dict[str, pa.Table]:
     )
 
 
+# --- what the checks find ----------------------------------------------------------
+
+
+def findings(*reports_by_file) -> pd.DataFrame:
+    return find_all(tables_of(*reports_by_file)).to_pandas()
+
+
+def findings_of(report) -> pd.DataFrame:
+    return findings(("a.txt", [report]))
+
+
+def fired(df: pd.DataFrame) -> set[tuple[str, str]]:
+    return set(zip(df["check_name"], df["row_key"].str.replace(r"project_id=\w+", "project", regex=True)))
+
+
+def only(df: pd.DataFrame, *expected: tuple[str, str]) -> None:
+    assert fired(df) == set(expected), df[["check_name", "row_key", "observed", "expected"]].to_string()
+
+
+def set_total_funds(report, initial: str, full: str, executed: str, rate: str, score: str) -> None:
+    """Total and current_appropriation rows of a current-template report (万元), others zero."""
+    report.funds[0] = fund(FUND_TOTAL, 10, initial, full, executed, rate, "10.00", score)
+    report.funds[1] = fund(FUND_CURRENT_APPROPRIATION, 11, initial, full, executed, rate)
+
+
+def set_total(report, total: str) -> None:
+    report.project.total_score = D(total)

@@ -1,7 +1,9 @@
 """Each source-consistency check fires on a deliberately inconsistent report, and only there.
 
 The fixtures (tests/quality_fixtures.py) are consistent reports of each
-template that give no finding at all; every test breaks one thing.
+template that give no finding at all; every test breaks one thing. The fund
+checks are in test_quality_fund_rules.py, the check across reports in
+test_quality_cross_report.py.
 """
 
 from __future__ import annotations
@@ -10,57 +12,29 @@ import sys
 from decimal import Decimal as D
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.quality.checks import CHECKS, ERROR, WARNING  # noqa: E402
-from pipeline.quality.cross_report import match_prior_year_reports, similarity, similarity_if_reachable  # noqa: E402
-from pipeline.quality.data import CheckData  # noqa: E402
+from pipeline.quality.checks import CHECKS, WARNING  # noqa: E402
 from pipeline.quality.findings import find_all  # noqa: E402
 from pipeline.quality.grades import LEGACY, NATIONAL, grade_of, parse_bands  # noqa: E402
-from pipeline.records import FUND_CURRENT_APPROPRIATION, FUND_PRIOR_CARRYOVER, FUND_TOTAL  # noqa: E402
 from pipeline.schema import QUALITY_FINDINGS  # noqa: E402
 from pipeline.vocabulary import ACHIEVED, PARTIALLY_ACHIEVED  # noqa: E402
 from tests.quality_fixtures import (  # noqa: E402
     clean_tables,
     current_report,
-    fund,
+    findings_of,
+    fired,
     indicator,
     legacy_report,
+    only,
+    set_total,
+    set_total_funds,
     tables_of,
     target_report,
 )
-
-
-def findings(*reports_by_file) -> pd.DataFrame:
-    return find_all(tables_of(*reports_by_file)).to_pandas()
-
-
-def findings_of(report) -> pd.DataFrame:
-    return findings(("a.txt", [report]))
-
-
-def fired(df: pd.DataFrame) -> set[tuple[str, str]]:
-    return set(zip(df["check_name"], df["row_key"].str.replace(r"project_id=\w+", "project", regex=True)))
-
-
-def only(df: pd.DataFrame, *expected: tuple[str, str]) -> None:
-    assert fired(df) == set(expected), df[["check_name", "row_key", "observed", "expected"]].to_string()
-
-
-def set_total_funds(report, initial: str, full: str, executed: str, rate: str, score: str) -> None:
-    """Total and current_appropriation rows of a current-template report (万元), others zero."""
-    report.funds[0] = fund(FUND_TOTAL, 10, initial, full, executed, rate, "10.00", score)
-    report.funds[1] = fund(FUND_CURRENT_APPROPRIATION, 11, initial, full, executed, rate)
-
-
-def set_total(report, total: str) -> None:
-    report.project.total_score = D(total)
 
 
 # --- the clean fixtures -----------------------------------------------------------
@@ -86,117 +60,6 @@ def test_every_finding_names_a_registered_check_with_its_severity():
     assert not df.empty
     for name, severity in zip(df["check_name"], df["severity"]):
         assert CHECKS[name].severity == severity
-
-
-# --- C1 execution rate ----------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "budget, executed, printed, consistent",
-    [
-        ("70,785,200.00", "70,784,807.00", "100.00%", True),  # seed 001: 99.99944 rounds to 100.00
-        ("2,730,460.00", "2,719,852.00", "100.00%", False),  # seed 004A: 99.61
-        ("1,813,200.00", "1,812,276.00", "100.00%", False),  # seed 004B: 99.949, truncates to 99.94
-        ("1,813,200.00", "1,812,276.00", "99.94%", True),  # truncated
-        ("1,813,200.00", "1,812,276.00", "99.95%", True),  # rounded
-        ("1,813,200.00", "1,812,276.00", "99.93%", False),
-    ],
-)
-def test_execution_rate_rounded_or_truncated(budget, executed, printed, consistent):
-    df = findings_of(legacy_report(budget=budget, executed=executed, rate=printed))
-    assert ("execution_rate_matches_amounts" in set(df["check_name"])) is not consistent
-
-
-@pytest.mark.parametrize(
-    "full, executed, printed, score, consistent",
-    [
-        ("187.92", "187.63", "99.84", "9.98", True),  # seed 003A: 99.8457 truncated
-        ("111.71", "88.46", "79.18", "7.91", True),  # seed 003C: 79.1872 truncated
-        ("111.71", "88.46", "79.19", "7.91", True),  # rounded
-        ("111.71", "88.46", "79.28", "7.92", False),
-        ("0.03", "0.02", "75.00", "7.50", True),  # 万元 with 2 decimals hides up to 50 元 per amount
-        ("0.03", "0.02", "40.00", "4.00", False),
-    ],
-)
-def test_execution_rate_allows_for_printed_amount_precision(full, executed, printed, score, consistent):
-    r = current_report()
-    set_total_funds(r, full, full, executed, printed, score)
-    set_total(r, str(90 + D(score)))
-    df = findings_of(r)
-    hits = df[df["check_name"] == "execution_rate_matches_amounts"]
-    if consistent:
-        assert hits.empty, hits.to_string()
-    else:
-        assert set(hits["row_key"]) == {"fiscal_year=2023;fund_source=total",
-                                        "fiscal_year=2023;fund_source=current_appropriation"}
-        assert set(hits["severity"]) == {ERROR}
-
-
-def test_zero_budget_rate_must_be_zero():
-    r = current_report()
-    r.funds[2] = fund(FUND_PRIOR_CARRYOVER, 12, "0.00", "0.00", "0.00", "100.00")
-    only(findings_of(r), ("execution_rate_matches_amounts", "fiscal_year=2023;fund_source=prior_carryover"))
-
-
-def test_execution_rate_finding_cites_the_amounts():
-    df = findings_of(legacy_report(executed="2,719,852.00"))
-    row = df.iloc[0]
-    assert (row["check_name"], row["observed"], row["expected"]) == ("execution_rate_matches_amounts", "100.00%", "99.6115")
-    assert "2,719,852" in row["message"] and "2,730,460" in row["message"]
-    assert (row["table_name"], row["source_file"], row["source_line"]) == ("funds", "a.txt", 7)
-
-
-# --- C2, C3, C4, C5 -------------------------------------------------------------------
-
-
-def test_rate_on_initial_budget_is_flagged():
-    r = current_report()
-    set_total_funds(r, "115.34", "111.71", "88.46", "76.69", "7.66")  # 88.46 / 115.34
-    set_total(r, "97.66")
-    df = findings_of(r)
-    total_key = "fiscal_year=2023;fund_source=total"
-    assert ("execution_rate_uses_adjusted_budget", total_key) in fired(df)
-    assert ("execution_rate_matches_amounts", total_key) in fired(df)
-    assert CHECKS["execution_rate_uses_adjusted_budget"].severity == WARNING
-
-
-def test_executed_above_budget_is_flagged():
-    r = current_report()
-    set_total_funds(r, "187.92", "187.92", "200.00", "106.42", "10.00")
-    df = findings_of(r)
-    only(df, ("executed_exceeds_budget", "fiscal_year=2023;fund_source=total"),
-         ("executed_exceeds_budget", "fiscal_year=2023;fund_source=current_appropriation"))
-
-
-def test_fund_score_must_be_weight_times_rate():
-    r = current_report()
-    r.funds[0] = fund(FUND_TOTAL, 10, "187.92", "187.92", "187.92", "100.00", "10.00", "9.00")
-    set_total(r, "99")
-    only(findings_of(r), ("fund_score_matches_weight_times_rate", "fiscal_year=2023;fund_source=total"))
-
-
-def test_fund_score_may_not_exceed_its_points():
-    r = current_report()
-    r.funds[0] = fund(FUND_TOTAL, 10, "187.92", "187.92", "187.92", "100.00", "10.00", "12.00")
-    set_total(r, "102")
-    assert ("fund_score_matches_weight_times_rate", "fiscal_year=2023;fund_source=total") in fired(findings_of(r))
-
-
-def test_fund_rows_must_add_up_to_the_total():
-    r = current_report()
-    r.funds[2] = fund(FUND_PRIOR_CARRYOVER, 12, "5.00", "5.00", "5.00", "100.00")
-    df = findings_of(r)
-    keys = {k for c, k in fired(df) if c == "fund_rows_sum_to_total"}
-    assert keys == {f"fiscal_year=2023;fund_source=total;column={c}"
-                    for c in ("budget_initial_yuan", "budget_full_year_yuan", "executed_yuan")}
-    assert fired(df) == {("fund_rows_sum_to_total", k) for k in keys}
-
-
-def test_fund_rows_allow_for_rounding_of_each_printed_amount():
-    r = current_report()  # 187.92 = 187.91 + 0.01 + 0.00: exact
-    r.funds[1] = fund(FUND_CURRENT_APPROPRIATION, 11, "187.91", "187.91", "187.91", "100.00")
-    r.funds[2] = fund(FUND_PRIOR_CARRYOVER, 12, "0.02", "0.02", "0.02", "100.00")  # off by 0.01 万 = 100 元
-    assert findings_of(r).empty  # within 4 x 50 元 of printing
 
 
 # --- indicators --------------------------------------------------------------------
@@ -452,52 +315,6 @@ def test_one_year_project_budget():
     only(findings_of(r), ("total_budget_matches_annual_budget", "project"))
 
 
-# --- across reports ----------------------------------------------------------------
-
-
-def prior_pair(target_executed="70784807", target_name="热线咨询平台项目经费", legacy_name="热线全媒体智能咨询平台项目经费",
-               legacy_budget="70,785,200.00", legacy_executed="70,784,807.00", target_unit=None):
-    target = target_report(name=target_name, prior_executed=target_executed)
-    if target_unit:
-        target.project.implementing_unit = target_unit
-    legacy = legacy_report(name=legacy_name, budget=legacy_budget, executed=legacy_executed, rate="100.00%")
-    return tables_of(("001.txt", [legacy]), ("002.txt", [target]))
-
-
-def test_prior_year_figures_match_the_previous_report_despite_different_names():
-    tables = prior_pair()
-    matches = match_prior_year_reports(CheckData.from_tables(tables))
-    assert len(matches) == 1
-    assert find_all(tables).to_pandas().query("check_name == 'prior_year_matches_previous_report'").empty
-
-
-def test_prior_year_figures_that_differ_are_flagged():
-    df = find_all(prior_pair(target_executed="70000000")).to_pandas()
-    hits = df[df["check_name"] == "prior_year_matches_previous_report"]
-    assert list(hits["row_key"]) == ["fiscal_year=2019;fund_source=total"]
-    assert hits.iloc[0]["source_file"] == "002.txt"
-    assert "001.txt" in hits.iloc[0]["expected"]
-
-
-def test_prior_year_match_by_unit_and_similar_name_when_the_budget_differs():
-    df = find_all(prior_pair(legacy_budget="70,000,000.00", legacy_executed="70,000,000.00",
-                             legacy_name="热线咨询平台项目经费")).to_pandas()
-    assert "prior_year_matches_previous_report" in set(df["check_name"])
-
-
-def test_no_match_for_an_unrelated_project():
-    tables = prior_pair(legacy_budget="1,000,000.00", legacy_executed="1,000,000.00", legacy_name="社区服务体系管理")
-    assert match_prior_year_reports(CheckData.from_tables(tables)).empty
-
-
-def test_ambiguous_previous_reports_are_not_compared():
-    target = target_report(prior_executed="1")
-    twins = [legacy_report(name="热线咨询平台项目经费A", budget="70,785,200.00", executed="70,784,807.00"),
-             legacy_report(name="热线咨询平台项目经费B", budget="70,785,200.00", executed="70,784,807.00")]
-    tables = tables_of(("001.txt", twins), ("002.txt", [target]))
-    assert match_prior_year_reports(CheckData.from_tables(tables)).empty
-
-
 # --- grade bands ---------------------------------------------------------------------
 
 
@@ -520,11 +337,3 @@ def test_find_all_tolerates_missing_and_empty_tables():
     empty = {name: t.slice(0, 0) for name, t in clean_tables().items()}
     assert find_all(empty).num_rows == 0
     assert isinstance(find_all(empty), pa.Table)
-
-
-@given(st.text(alphabet="项目经费热线平台咨询服务123", max_size=12), st.text(alphabet="项目经费热线平台咨询服务123", max_size=12),
-       st.sampled_from([0.0, 0.5, 0.75, 0.9]))
-def test_similarity_if_reachable_is_exact_whenever_it_could_matter(a, b, needed):
-    exact = similarity(a, b)
-    quick = similarity_if_reachable(a, b, needed)
-    assert quick == exact or (quick == 0.0 and exact < needed)
