@@ -39,7 +39,7 @@ from pipeline.incremental import (
 )
 from pipeline.ingest import FileResult
 from pipeline.memory import collections_paused, release_unused_memory
-from pipeline.parse_stage import RawInventory, inventory, parse_files, stream_into_tables
+from pipeline.parse_stage import RawInventory, StreamedTables, inventory, parse_files, stream_into_tables
 from pipeline.paths import CACHE_DIR, RAW_DIR, WAREHOUSE_DIR
 from pipeline.patching import TablePatch, database_patch, findings_of, rows_to_validate
 from pipeline.quality.data_docs import build_data_docs
