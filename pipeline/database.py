@@ -127,6 +127,7 @@ def _store(con: duckdb.DuckDBPyConnection, view: str, stored: str) -> None:
 def _attach(db_path: Path, memory_limit: str = BUILD_MEMORY_LIMIT, threads: int | None = None
             ) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(config={"memory_limit": memory_limit, **({"threads": threads} if threads else {})})
+    con.execute("SET enable_progress_bar = false")  # long statements drew one into the build's output
     con.execute(f"SET disabled_compression_methods = {sql_string(DISABLED_COMPRESSION)}")
     con.execute(f"ATTACH {sql_string(str(db_path))} AS warehouse (STORAGE_VERSION {sql_string(STORAGE_VERSION)})")
     con.execute("USE warehouse")
