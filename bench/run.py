@@ -9,9 +9,10 @@
 3. Accuracy: the tables against the generator's ground truth (all files, or an
    evenly spread sample of ``--accuracy-files`` for big corpora).
 4. Query latency of ``docs/queries/*.sql`` on the published warehouse.
-5. Incremental rebuild: one file changed, the build run again as ``perfwh build`` would:
-   only that file is parsed and the published tables are patched
-   (``pipeline.incremental``); the file is restored afterwards.
+5. Incremental rebuild: one file changed, the build run again as ``perfwh build`` would,
+   in a fresh process (``bench/rebuild.py``; timed from its launch to its exit): only that
+   file is parsed and the published tables are patched (``pipeline.incremental``); the
+   file is restored afterwards.
 6. The Dagster asset graph materialized whole, as ``make run`` and the schedule do
    (``bench/graph.py``; warm parse cache), then again with one file changed, as the
    sensor would (the graph patches its own build).
@@ -37,6 +38,7 @@ from pathlib import Path
 from bench import baseline, queries
 from bench.graph import materialize_graph
 from bench.measure import MB, PeakMemory, Stopwatch
+from bench.rebuild import timed_rebuild
 from bench.stages import run_build
 from pipeline.compiled import parsers_compiled
 from pipeline.synthetic import FilePlan, build_corpus, generate_file, plan, sample
@@ -91,18 +93,12 @@ def one_file_changed(seed: int, entries: list[FilePlan], raw_dir: Path, variant:
 
 
 def incremental(seed: int, entries: list[FilePlan], raw_dir: Path, cache: Path, warehouse: Path, workers: int,
-                memory: PeakMemory) -> dict:
-    """Change one file (another report of the same family), rebuild everything, restore it."""
+                work: Path) -> dict:
+    """Change one file (another report of the same family), rebuild in a fresh process as
+    ``perfwh build`` would (``bench.rebuild``), restore the file."""
     with one_file_changed(seed, entries, raw_dir) as changed:
-        watch = Stopwatch(memory=memory)
-        outcome = run_build(raw_dir, cache, warehouse, workers, watch, incremental=True)
-    return {"seconds": round(sum(watch.seconds.values()), 3), "cpu_seconds": round(sum(watch.cpu_seconds.values()), 2),
-            "changed_file": changed,
-            "reparsed_files": outcome.reparsed_files, "patched": outcome.incremental,
-            "stages": {k: round(v, 3) for k, v in watch.seconds.items()},
-            "gc_seconds": round(sum(watch.gc_seconds.values()), 3),
-            "full_collections": sum(watch.full_collections.values()),
-            "write_parquet_seconds": round(outcome.write_parquet_seconds, 3)}
+        figures = timed_rebuild(raw_dir, cache, warehouse, workers, work / "rebuild.json")
+    return {"changed_file": changed, **figures}
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -141,8 +137,9 @@ def main(argv: list[str] | None = None) -> dict:
         inc = None
         if not args.skip_incremental:
             print("incremental build (one file changed):")
-            inc = incremental(args.seed, entries, corpus.raw_dir, cache, warehouse, args.workers, memory)
-            inc.update(memory.take().figures())
+            memory.pause()  # the rebuild's process measures its own memory
+            inc = incremental(args.seed, entries, corpus.raw_dir, cache, warehouse, args.workers, work)
+            memory.resume()
         graph = None
         if not args.skip_dagster:
             print("dagster: the whole asset graph (warm parse cache) ...", flush=True)
@@ -232,8 +229,9 @@ def print_figures(f: dict) -> None:
     if f["incremental"]:
         inc = f["incremental"]
         how = "previous tables patched" if inc.get("patched") else "full rebuild"
-        print(f"incremental       {inc['seconds']:8.2f} s   ({inc['reparsed_files']} file re-parsed, {how})   "
-              f"peak {inc['peak_rss_mb']:,.0f} MB RSS ({inc['peak_pss_mb']:,.0f} MB PSS)")
+        print(f"incremental       {inc['seconds']:8.2f} s   ({inc['reparsed_files']} file re-parsed, {how}; "
+              f"a fresh process: start {inc['startup_seconds']:.2f} s, build {inc['build_seconds']:.2f} s, "
+              f"exit {inc['exit_seconds']:.2f} s)   peak {inc['peak_rss_mb']:,.0f} MB RSS ({inc['peak_pss_mb']:,.0f} MB PSS)")
         for stage, seconds in inc["stages"].items():
             print(f"  {stage:<15} {seconds:8.2f} s   peak {inc['stage_peak_rss_mb'].get(stage, 0):,.0f} MB")
         print(f"    write Parquet {inc['write_parquet_seconds']:8.2f} s   (part of publish, beside the database patch)")

@@ -50,6 +50,7 @@ data returns those pages.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import ctypes.util
 import gc
@@ -111,15 +112,19 @@ def collections_paused() -> Iterator[None]:
             gc.enable()
 
 
+@lru_cache(maxsize=1)
+def _unfreeze_at_exit() -> None:
+    atexit.register(gc.unfreeze)
+
+
 def exempt_from_collections() -> None:
     """Every object alive now moved out of the collector's reach (``gc.freeze``): for
     objects that live as long as the process, such as a large library's modules just
     imported. Reference counting still frees each one when it is let go; only reference
-    cycles among them are never collected, not even by the interpreter's last collections
-    at exit: those would visit them all again (1.1-1.4 s at the end of every process that
-    set up Great Expectations; about 0.1 s without them). Nothing of the pipeline waits for
-    that collection: files, connections and staging folders are closed explicitly."""
+    cycles among them are never collected. They are handed back at exit, so that the
+    interpreter's last collection still finalizes them."""
     gc.freeze()
+    _unfreeze_at_exit()
 
 
 use_returning_memory_pool()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,3 +61,21 @@ def test_missing_warehouse_is_reported(tmp_path: Path):
     result = runner.invoke(app, ["query", "select 1", "--warehouse", str(tmp_path)])
     assert result.exit_code == 2
     assert "make run" in result.output
+
+
+def _program(*args: str) -> subprocess.CompletedProcess:
+    """``perfwh`` as installed: ``pipeline.cli:main`` in a process of its own."""
+    code = "import sys; from pipeline.cli import main; sys.argv[0] = 'perfwh'; main()"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "COLUMNS": "1000"})
+
+
+def test_the_program_keeps_the_exit_code_and_the_whole_output(seed_warehouse: Path, tmp_path: Path):  # noqa: F811
+    """It ends without the interpreter's teardown: nothing printed may be lost on the way."""
+    done = _program("query", "select count(*) as n from projects", "--warehouse", str(seed_warehouse))
+    assert done.returncode == 0, done.stderr
+    assert "13" in done.stdout
+    missing = _program("query", "select 1", "--warehouse", str(tmp_path))
+    assert missing.returncode == 2 and "make run" in missing.stdout
+    usage = _program("no-such-command")
+    assert usage.returncode == 2 and "no-such-command" in usage.stderr

@@ -162,6 +162,13 @@ def test_benchmark_smoke(tmp_path):
     assert written["reports"] == 12
     assert written["incremental"]["reparsed_files"] == 1
     assert written["incremental"]["patched"] is True
+    # the rebuild ran in a fresh process, timed from its launch to its exit
+    rebuild = written["incremental"]
+    assert rebuild["integrity_failures"] == {}
+    assert rebuild["seconds"] == written["incremental_seconds"]
+    assert 0 < rebuild["startup_seconds"] and 0 <= rebuild["exit_seconds"]
+    assert rebuild["startup_seconds"] + rebuild["build_seconds"] <= rebuild["seconds"] + 0.01
+    assert set(rebuild["stage_peak_rss_mb"]) <= set(rebuild["stages"])
     # memory is reported per phase: the cold build, the queries, the incremental build
     assert written["peak_rss_mb"] > 0 and written["queries_peak_rss_mb"] > 0
     assert written["incremental"]["peak_rss_mb"] > 0
