@@ -7,7 +7,7 @@ import pyarrow as pa
 
 from assets.metadata import table_metadata
 from assets.resources import PipelinePaths
-from pipeline import build
+from pipeline import build, validated_publish
 from pipeline.parse_stage import RawInventory, inventory, known_stats
 from pipeline.build_state import FileState
 from pipeline.patching import TablePatch, findings_of
@@ -140,9 +140,9 @@ def warehouse(
         "quality_findings": quality_findings,
     }
     try:
-        folder, _ = build.validate_and_publish(tables, paths.warehouse, raw=raw_files, raw_dir=paths.raw,
+        folder, _ = validated_publish.validate_and_publish(tables, paths.warehouse, raw=raw_files, raw_dir=paths.raw,
                                                file_states=file_states, patch=changed_rows)
-    except build.IntegrityFailed as failed:
+    except validated_publish.IntegrityFailed as failed:
         raise dg.Failure(description=str(failed)) from failed
     context.log.info(f"published {folder}")
     return dg.MaterializeResult(

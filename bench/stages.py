@@ -16,8 +16,9 @@ import pyarrow as pa
 
 import pipeline.build as build
 import pipeline.warehouse as warehouse
+from pipeline.validated_publish import IntegrityFailed
 from bench.measure import Stopwatch
-from pipeline.quality.data_docs import build_data_docs
+from pipeline.quality.validation_process import separate_process_pays
 
 
 @dataclass
@@ -50,7 +51,8 @@ def run_build(raw_dir: Path, cache_dir: Path, warehouse_dir: Path, workers: int,
               incremental: bool = False) -> BuildOutcome:
     """One build (raw -> published warehouse), every stage timed into ``watch``: a full
     build, or with ``incremental`` a patch of the build published in ``warehouse_dir``."""
-    run = build.WarehouseRun(raw_dir, warehouse_dir, cache_dir, workers, incremental=incremental)
+    run = build.WarehouseRun(raw_dir, warehouse_dir, cache_dir, workers, incremental=incremental,
+                             validate_apart=separate_process_pays())  # as build_warehouse
     timed_write = _TimedWrite(warehouse.write_all_parquet)
     warehouse.write_all_parquet = timed_write
     try:
@@ -70,7 +72,7 @@ def run_build(raw_dir: Path, cache_dir: Path, warehouse_dir: Path, workers: int,
         try:
             with watch.stage("validate"):
                 run.validate()
-        except build.IntegrityFailed as failed:
+        except IntegrityFailed as failed:
             outcome.integrity_failures = {
                 name: [f"{f.expectation} {f.column}: {f.unexpected_count}" for f in v.failures]
                 for name, v in failed.failed.items()
@@ -78,7 +80,7 @@ def run_build(raw_dir: Path, cache_dir: Path, warehouse_dir: Path, workers: int,
             return outcome  # nothing is published
         with tempfile.TemporaryDirectory() as tmp:
             with watch.stage("data_docs"):
-                build_data_docs(run.validations, Path(tmp) / "data_docs")
+                run.data_docs(Path(tmp) / "data_docs")
             with watch.stage("publish"):
                 outcome.folder = run.publish(Path(tmp) / "data_docs")
         outcome.write_parquet_seconds = timed_write.seconds  # part of publish (overlapping the database when patched)

@@ -6,6 +6,7 @@ The Dagster assets call these same functions stage by stage; the CLI calls
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import threading
 import time
@@ -13,20 +14,11 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline.build_state import (
-    STATS_ONLY,
-    BuildState,
-    FileState,
-    code_fingerprint,
-    manifest_digest,
-    read_state,
-    write_state,
-)
+from pipeline.build_state import BuildState, FileState, code_fingerprint, manifest_digest, read_state
 from pipeline.database import start_database
 from pipeline.incremental import (
     Delta,
@@ -45,9 +37,11 @@ from pipeline.patching import TablePatch, database_patch, findings_of, rows_to_v
 from pipeline.quality.data_docs import build_data_docs
 from pipeline.quality.gx_runtime import warm_up
 from pipeline.quality.integrity import TableValidation, validate_tables
-from pipeline.snapshot import SnapshotBase, read_snapshot, write_snapshot
+from pipeline.quality.validation_process import ValidationProcess, separate_process_pays
+from pipeline.snapshot import read_snapshot, write_snapshot
 from pipeline.sources import RawFile
 from pipeline.tables import build_tables
+from pipeline.validated_publish import raise_if_failed, recorded_states, write_patchable
 from pipeline.warehouse import (
     DB_NAME,
     StartedStaging,
@@ -60,77 +54,6 @@ from pipeline.warehouse import (
     write_all_parquet,
     write_staging,
 )
-
-
-class IntegrityFailed(Exception):
-    """A blocking integrity check failed: the new warehouse is not published."""
-
-    def __init__(self, failed: dict[str, object]):
-        self.failed = failed
-        names = ", ".join(sorted(failed))
-        super().__init__(f"integrity checks failed for: {names}; the previous warehouse stays published")
-
-
-def raise_if_failed(validations: dict[str, TableValidation]) -> None:
-    failed = {name: v for name, v in validations.items() if not v.success}
-    if failed:
-        raise IntegrityFailed(failed)
-
-
-def validate_all(tables: dict[str, pa.Table]) -> dict[str, TableValidation]:
-    """Run every table's Great Expectations suite (the blocking integrity checks)."""
-    return validate_tables(tables)
-
-
-def validate_and_publish(tables: dict[str, pa.Table], warehouse_dir: Path, raw: RawInventory | None = None,
-                         raw_dir: Path | None = None, file_states: dict[str, FileState] | None = None,
-                         patch: TablePatch | None = None) -> tuple[Path, dict[str, TableValidation]]:
-    """Validate every table; publish them with their Data Docs only if all integrity checks pass.
-
-    With the run's ``raw`` inventory (of ``raw_dir``) the build records the files' stats,
-    so the next run need not rehash unchanged files. With every file's state too
-    (``WarehouseRun.file_states``: content fingerprint and parse status) it records what
-    patching needs, and the tables' snapshot: the next run can then patch this build;
-    without them it is a full one. With the ``patch`` the tables were made by (see
-    ``WarehouseRun.patch``) only the changed rows are validated, and the database is
-    the patched build's with those rows replaced.
-    """
-    changed = rows_to_validate(tables, patch)
-    validations = validate_tables(changed, projects=tables.get("projects"))
-    raise_if_failed(validations)
-    with tempfile.TemporaryDirectory() as tmp:
-        docs_dir = Path(tmp) / "data_docs"
-        build_data_docs(validations, docs_dir)
-        extras = None
-        if raw is not None and raw_dir is not None:
-            state = BuildState(code_fingerprint(), manifest_digest(raw.manifest), str(raw_dir.resolve()),
-                               file_states if file_states is not None else recorded_states(raw.files, None))
-            extras = partial(write_state, state) if file_states is None else partial(_write_patchable, state, tables,
-                                                                                     patch=patch)
-        folder = publish(tables, warehouse_dir, extra_dirs={"data_docs": docs_dir}, write_extras=extras,
-                         patch=database_patch(patch, changed))
-    return folder, validations
-
-
-def recorded_states(files: list[RawFile], outcomes: dict[str, tuple[str | None, str]] | None) -> dict[str, FileState]:
-    """What a build records of each raw file: its stat and hash, and with the run's parse
-    ``outcomes`` its content fingerprint and status (else ``STATS_ONLY``)."""
-    states = {f.source_file: FileState(f.sha256, *(outcomes[f.source_file] if outcomes is not None
-                                                   else (None, STATS_ONLY)), f.stat) for f in files}
-    return dict(sorted(states.items()))
-
-
-def _write_patchable(state: BuildState, tables: dict[str, pa.Table], folder: Path,
-                     patch: TablePatch | None = None) -> None:
-    """What the next run needs to patch this build: the files' states, the tables' snapshot
-    (with the ``patch`` the tables were made by, the shards it did not touch are linked)."""
-    write_state(state, folder)
-    write_snapshot(tables, folder, snapshot_base(patch))
-
-
-def snapshot_base(patch: TablePatch | None) -> SnapshotBase | None:
-    """The build a patched build's snapshot shares its untouched shards with."""
-    return SnapshotBase(patch.base, patch.touched) if patch is not None else None
 
 
 @dataclass
@@ -161,12 +84,21 @@ class WarehouseRun:
     database's tables, loaded by DuckDB with one thread and little memory. It validates
     every row in pandas frames, then adds the findings and the views to the database,
     so that their memory does not add up.
+
+    With ``validate_apart`` a patched build's rows are validated, and their Data Docs
+    rendered, in a process started as soon as the run knows it will patch
+    (``pipeline.quality.validation_process``): Great Expectations' import and suites then
+    run on another core instead of holding this process's GIL.
     """
 
     def __init__(self, raw_dir: Path, warehouse_dir: Path, cache_dir: Path | None, workers: int = 1,
-                 incremental: bool = True):
+                 incremental: bool = True, validate_apart: bool = False):
         self.raw_dir, self.warehouse_dir, self.cache_dir, self.workers = raw_dir, warehouse_dir, cache_dir, workers
         self.allow_incremental = incremental
+        # a patched build validated in a process of its own (pipeline.quality.validation_process)
+        self.validate_apart = validate_apart
+        self._validator: ValidationProcess | None = None
+        self._rendered_docs: Path | None = None  # the Data Docs that process rendered
         self.previous: PreviousBuild | None = None
         self.delta: Delta | None = None
         self.results: list[FileResult] = []  # incremental: the changed files' results
@@ -198,7 +130,9 @@ class WarehouseRun:
             self.previous = previous_build(published, state) if state else None
             if self.previous is not None:
                 self.delta = plan_delta(self.inventory.files, self.inventory.manifest, self.previous)
-        if self.delta is not None:
+        if self.delta is not None and self.validate_apart:
+            self._validator = ValidationProcess()  # it sets GX up while this process works
+        elif self.delta is not None:
             self._warm_up()  # little to parse: validation comes soon
         return self.inventory
 
@@ -233,6 +167,7 @@ class WarehouseRun:
                 self.file_states = self._file_states(self.delta.changed, self.previous.state.files)
                 return self.tables
             self.delta, self.results = None, []  # patching would differ from rebuilding: build everything
+            self._stop_validator()  # every row is validated here (see pipeline.quality.validation_process)
             self.parse()
         self.tables, self.streamed = self.streamed.tables, None
         self.file_states = self._file_states(self.inventory.files, {})
@@ -250,7 +185,8 @@ class WarehouseRun:
             self._start_writing_tables()
         findings = findings_of(self.tables, self.patch)
         self.tables["quality_findings"] = findings
-        self._warm_up()  # (nothing was parsed: an empty folder)
+        if self._validator is None:
+            self._warm_up()  # (nothing was parsed: an empty folder)
         if self.patch is not None:
             self.changed = rows_to_validate(self.tables, self.patch)
             self._start_staging()
@@ -261,7 +197,7 @@ class WarehouseRun:
         (of the tables not written yet)."""
         state = BuildState(code_fingerprint(), manifest_digest(self.inventory.manifest), str(self.raw_dir.resolve()),
                            self.file_states)
-        _write_patchable(state, {n: t for n, t in self.tables.items() if n not in self._snapshot_written}, folder,
+        write_patchable(state, {n: t for n, t in self.tables.items() if n not in self._snapshot_written}, folder,
                          self.patch)
 
     def _start_writing_tables(self) -> None:
@@ -291,10 +227,19 @@ class WarehouseRun:
                                     database_patch(self.patch, self.changed),
                                     self._write_extras)
 
+    def _stop_validator(self) -> None:
+        validator, self._validator = self._validator, None
+        if validator is not None:
+            validator.close()
+
     def abandon(self) -> None:
         """Drop a build being staged (validation failed, or the run stops): nothing is published."""
         staging, self._staging = self._staging, None
         started, self._started = self._started, None
+        self._stop_validator()
+        if self._rendered_docs is not None:
+            shutil.rmtree(self._rendered_docs, ignore_errors=True)
+            self._rendered_docs = None
         try:
             if staging is not None and staging.exception() is None:
                 discard_staging(staging.result())
@@ -307,13 +252,27 @@ class WarehouseRun:
         """Every table's suite, on the rows that changed when the build is incremental
         (the others passed when they were published, and keys cannot collide with them)."""
         try:
-            self.validations = validate_tables(rows_to_validate(self.tables, self.patch),
-                                               projects=self.tables["projects"])
+            rows = rows_to_validate(self.tables, self.patch)
+            if self._validator is not None:
+                self._rendered_docs = Path(tempfile.mkdtemp(prefix="data-docs-"))
+                self.validations = self._validator.validate(rows, self.tables["projects"], self._rendered_docs)
+            else:
+                self.validations = validate_tables(rows, projects=self.tables["projects"])
             raise_if_failed(self.validations)
         except BaseException:
             self.abandon()
             raise
         return self.validations
+
+    def data_docs(self, docs_dir: Path) -> None:
+        """The Data Docs of this run's validation, into ``docs_dir`` (rendered already when
+        the validation ran in a process of its own)."""
+        if self._rendered_docs is not None:
+            self._validator.wait_for_docs()
+            self._stop_validator()
+            shutil.copytree(self._rendered_docs, docs_dir, dirs_exist_ok=True)
+        else:
+            build_data_docs(self.validations, docs_dir)
 
     def publish(self, docs_dir: Path | None = None) -> Path:
         """Publish the tables (with ``docs_dir``, the Data Docs, when given)."""
@@ -362,7 +321,7 @@ def build_warehouse(
     incremental: bool = True,
 ) -> BuildReport:
     """Raw files -> validated warehouse, published atomically; raises IntegrityFailed."""
-    run = WarehouseRun(raw_dir, warehouse_dir, cache_dir, workers, incremental)
+    run = WarehouseRun(raw_dir, warehouse_dir, cache_dir, workers, incremental, validate_apart=separate_process_pays())
     seconds: dict[str, float] = {}
     try:
         for name, step in (("read", run.read), ("parse", run.parse), ("build tables", run.build_tables),
@@ -375,7 +334,7 @@ def build_warehouse(
         started = time.perf_counter()
         with tempfile.TemporaryDirectory() as tmp:
             docs_dir = Path(tmp) / "data_docs"
-            build_data_docs(run.validations, docs_dir)
+            run.data_docs(docs_dir)
             folder = run.publish(docs_dir)
         seconds["publish"] = time.perf_counter() - started
     finally:

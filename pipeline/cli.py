@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from pipeline import build
+from pipeline import build, validated_publish
 from pipeline.ingest import default_workers
 from pipeline.paths import CACHE_DIR, RAW_DIR, WAREHOUSE_DIR
 from pipeline.schema import TABLES
@@ -53,7 +53,7 @@ def build_command(
                 raw, warehouse, None if no_cache else CACHE_DIR, workers,
                 stage=lambda s: bar.update(task, description=s), incremental=not full,
             )
-        except build.IntegrityFailed as failed:
+        except validated_publish.IntegrityFailed as failed:
             console.print(f"[red]{failed}[/red]")
             for name, validation in failed.failed.items():
                 for f in validation.failures:
@@ -70,7 +70,7 @@ def validate(warehouse: WarehouseOpt = WAREHOUSE_DIR) -> None:
     """Run the integrity suites on the published warehouse (its Parquet files, exact types)."""
     _connect(warehouse).close()
     tables = {name: pq.read_table(warehouse / f"{name}.parquet") for name in TABLES if (warehouse / f"{name}.parquet").exists()}
-    results = build.validate_all(tables)
+    results = validated_publish.validate_all(tables)
     rows = [(n, "ok" if v.success else "FAILED", len(v.failures)) for n, v in results.items()]
     print_result(["table", "result", "failed expectations"], rows)
     if not all(v.success for v in results.values()):

@@ -14,6 +14,7 @@ import pipeline.database as database
 import pipeline.warehouse as warehouse
 from pipeline.snapshot import SNAPSHOT, read_snapshot
 from pipeline.schema import TABLES
+from pipeline.validated_publish import IntegrityFailed
 from pipeline.warehouse import VERSIONS
 from tests.published import fail_validation, published_state
 from tests.runs import copy_seeds
@@ -58,7 +59,7 @@ def test_a_full_build_that_fails_validation_leaves_nothing_behind(raw, tmp_path,
     _full_build(raw, tmp_path / "wh")
     before = published_state(tmp_path / "wh")
     fail_validation(monkeypatch)
-    with pytest.raises(build.IntegrityFailed):
+    with pytest.raises(IntegrityFailed):
         _full_build(raw, tmp_path / "wh")
     assert published_state(tmp_path / "wh") == before, "nothing published, no staging folder left"
     monkeypatch.undo()

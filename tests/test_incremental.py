@@ -22,6 +22,7 @@ import pipeline.incremental as incremental
 import pipeline.warehouse as warehouse
 from pipeline.build_state import read_state
 from pipeline.synthetic import generate_file, plan
+from pipeline.validated_publish import IntegrityFailed
 from tests.published import fail_validation, published_state
 from tests.runs import copy_seeds, synthetic_corpus_fixtures
 from tests.same_build import assert_same_as_full_build
@@ -164,7 +165,7 @@ def test_a_patched_build_that_fails_validation_is_staged_then_discarded(raw, tmp
     before = published_state(tmp_path / "wh")
     _replace(raw, 7, SEED + 1000)
     fail_validation(monkeypatch)
-    with pytest.raises(build.IntegrityFailed):
+    with pytest.raises(IntegrityFailed):
         _build(raw, tmp_path / "wh")
     assert published_state(tmp_path / "wh") == before, "nothing published, nothing left behind"
     monkeypatch.undo()

@@ -15,7 +15,8 @@ from assets.checks import INTEGRITY_CHECKS
 from assets.definitions import ASSETS
 from assets.io_manager import TablesIOManager
 from assets.resources import PipelinePaths
-from pipeline.build import IntegrityFailed, RAW_DIR, validate_and_publish
+from pipeline.paths import RAW_DIR
+from pipeline.validated_publish import IntegrityFailed, validate_and_publish
 from pipeline.tables import Tables
 from seed_warehouse import seed_tables
 

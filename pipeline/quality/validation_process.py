@@ -1,0 +1,130 @@
+"""Great Expectations in a process of its own, for a patched build.
+
+A one-changed-file rebuild validates a few hundred rows, yet Great Expectations costs it
+seconds of Python that hold the GIL: its import and context (about 2.5 CPU-seconds),
+the suites (about 2.3 s, mostly per-expectation overhead) and the Data Docs (about 1 s).
+In the build's own process the import competed with reading, patching and the findings,
+and the rest came after them. ``ValidationProcess`` starts a process as soon as the run
+knows it will patch: it imports GX on another core while the build works, then
+validates the rows it is sent and, while the build writes its files, renders their Data
+Docs. Only plain results come back (``TableValidation`` without the GX result object),
+so the build's process never imports GX at all.
+
+A full build validates every row in its own process instead: sending 1.9 million rows
+to another process would cost more memory than the overlap saves, and GX's import there
+overlaps the long parse anyway. The process is started with ``spawn``: it shares no
+locks or threads with the build, whose parse may fork worker processes after it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import traceback
+from dataclasses import replace
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import pyarrow as pa
+
+from pipeline.quality.integrity import TableValidation
+
+
+class ValidationProcessFailed(RuntimeError):
+    """The validation process raised (its traceback is the message) or ended."""
+
+
+def separate_process_pays() -> bool:
+    """Whether a second core can run the validation process beside the build."""
+    return (os.cpu_count() or 1) > 1
+
+
+def _serve(conn: Connection) -> None:
+    """The process: set GX up, then for each job received (until ``None``) send back the
+    validations, render their Data Docs and say when they are written."""
+    setup_error = None
+    try:
+        from pipeline.quality.data_docs import build_data_docs
+        from pipeline.quality.gx_runtime import validator
+        from pipeline.quality.integrity import validate_tables
+
+        validator()  # the import and the context: what the build's process no longer waits for
+    except Exception:  # noqa: BLE001 - reported with the first job
+        setup_error = traceback.format_exc()
+    try:
+        while (job := conn.recv()) is not None:
+            if setup_error is not None:
+                conn.send(("error", setup_error))
+                continue
+            try:
+                tables, projects, docs_dir = job
+                validations = validate_tables(tables, projects=projects)
+                # without the GX result objects: they would import GX where they are unpickled
+                conn.send(("ok", {name: replace(v, result=None) for name, v in validations.items()}))
+                build_data_docs(validations, docs_dir)  # while the build writes its files
+                conn.send(("ok", None))
+            except Exception:  # noqa: BLE001 - the build raises it
+                conn.send(("error", traceback.format_exc()))
+    except EOFError:
+        pass  # the build ended
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)  # files are written and closed: the interpreter's teardown would only cost time
+
+
+class ValidationProcess:
+    """A process that imports GX now and validates later (see the module docstring)."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child_end = context.Pipe()
+        self._process = context.Process(target=_serve, args=(child_end,), name="validation", daemon=True)
+        self._process.start()
+        child_end.close()
+        self._served = False  # an answer came: the process is past GX's import and ends when told
+
+    def validate(self, tables: dict[str, pa.Table], projects: pa.Table, docs_dir: Path) -> dict[str, TableValidation]:
+        """``validate_tables(tables, projects=projects)`` in the process, which then renders
+        their Data Docs into ``docs_dir`` (``wait_for_docs``); raises ValidationProcessFailed
+        if it raised or ended."""
+        self._send((tables, projects, docs_dir))
+        return self._receive()
+
+    def wait_for_docs(self) -> None:
+        """Until the Data Docs of the last validation are written (see ``validate``)."""
+        self._receive()
+
+    def _send(self, job: tuple) -> None:
+        try:
+            self._conn.send(job)
+        except OSError as exc:
+            raise self._ended() from exc
+
+    def _receive(self):
+        try:
+            status, payload = self._conn.recv()
+        except (EOFError, OSError) as exc:
+            raise self._ended() from exc
+        self._served = True
+        if status != "ok":
+            raise ValidationProcessFailed(payload)
+        return payload
+
+    def _ended(self) -> ValidationProcessFailed:
+        self._process.join(timeout=1)
+        return ValidationProcessFailed(f"the validation process ended (exit code {self._process.exitcode})")
+
+    def close(self) -> None:
+        """End the process: told to once it has served, else (still importing GX) stopped."""
+        if self._served:
+            try:
+                self._conn.send(None)
+            except OSError:
+                pass
+            self._process.join(timeout=2)
+        self._conn.close()
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()

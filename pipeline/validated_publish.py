@@ -1,0 +1,96 @@
+"""Publishing gated by validation, and what a build records for the next one.
+
+``validate_and_publish`` is the last step of a build made stage by stage elsewhere (the
+Dagster ``warehouse`` asset): every table's Great Expectations suite (the blocking
+integrity checks) must pass, or ``IntegrityFailed`` is raised and the previous build stays
+published. ``recorded_states`` and ``write_patchable`` write what the next run needs to
+patch this build (``pipeline.incremental``); ``WarehouseRun`` uses them too.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from functools import partial
+from pathlib import Path
+
+import pyarrow as pa
+
+from pipeline.build_state import STATS_ONLY, BuildState, FileState, code_fingerprint, manifest_digest, write_state
+from pipeline.parse_stage import RawInventory
+from pipeline.patching import TablePatch, database_patch, rows_to_validate
+from pipeline.quality.data_docs import build_data_docs
+from pipeline.quality.integrity import TableValidation, validate_tables
+from pipeline.snapshot import SnapshotBase, write_snapshot
+from pipeline.sources import RawFile
+from pipeline.warehouse import publish
+
+
+class IntegrityFailed(Exception):
+    """A blocking integrity check failed: the new warehouse is not published."""
+
+    def __init__(self, failed: dict[str, object]):
+        self.failed = failed
+        names = ", ".join(sorted(failed))
+        super().__init__(f"integrity checks failed for: {names}; the previous warehouse stays published")
+
+
+def raise_if_failed(validations: dict[str, TableValidation]) -> None:
+    failed = {name: v for name, v in validations.items() if not v.success}
+    if failed:
+        raise IntegrityFailed(failed)
+
+
+def validate_all(tables: dict[str, pa.Table]) -> dict[str, TableValidation]:
+    """Run every table's Great Expectations suite (the blocking integrity checks)."""
+    return validate_tables(tables)
+
+
+def validate_and_publish(tables: dict[str, pa.Table], warehouse_dir: Path, raw: RawInventory | None = None,
+                         raw_dir: Path | None = None, file_states: dict[str, FileState] | None = None,
+                         patch: TablePatch | None = None) -> tuple[Path, dict[str, TableValidation]]:
+    """Validate every table; publish them with their Data Docs only if all integrity checks pass.
+
+    With the run's ``raw`` inventory (of ``raw_dir``) the build records the files' stats,
+    so the next run need not rehash unchanged files. With every file's state too
+    (``WarehouseRun.file_states``: content fingerprint and parse status) it records what
+    patching needs, and the tables' snapshot: the next run can then patch this build;
+    without them it is a full one. With the ``patch`` the tables were made by (see
+    ``WarehouseRun.patch``) only the changed rows are validated, and the database is
+    the patched build's with those rows replaced.
+    """
+    changed = rows_to_validate(tables, patch)
+    validations = validate_tables(changed, projects=tables.get("projects"))
+    raise_if_failed(validations)
+    with tempfile.TemporaryDirectory() as tmp:
+        docs_dir = Path(tmp) / "data_docs"
+        build_data_docs(validations, docs_dir)
+        extras = None
+        if raw is not None and raw_dir is not None:
+            state = BuildState(code_fingerprint(), manifest_digest(raw.manifest), str(raw_dir.resolve()),
+                               file_states if file_states is not None else recorded_states(raw.files, None))
+            extras = partial(write_state, state) if file_states is None else partial(write_patchable, state, tables,
+                                                                                     patch=patch)
+        folder = publish(tables, warehouse_dir, extra_dirs={"data_docs": docs_dir}, write_extras=extras,
+                         patch=database_patch(patch, changed))
+    return folder, validations
+
+
+def recorded_states(files: list[RawFile], outcomes: dict[str, tuple[str | None, str]] | None) -> dict[str, FileState]:
+    """What a build records of each raw file: its stat and hash, and with the run's parse
+    ``outcomes`` its content fingerprint and status (else ``STATS_ONLY``)."""
+    states = {f.source_file: FileState(f.sha256, *(outcomes[f.source_file] if outcomes is not None
+                                                   else (None, STATS_ONLY)), f.stat) for f in files}
+    return dict(sorted(states.items()))
+
+
+def write_patchable(state: BuildState, tables: dict[str, pa.Table], folder: Path,
+                     patch: TablePatch | None = None) -> None:
+    """What the next run needs to patch this build: the files' states, the tables' snapshot
+    (with the ``patch`` the tables were made by, the shards it did not touch are linked)."""
+    write_state(state, folder)
+    write_snapshot(tables, folder, snapshot_base(patch))
+
+
+def snapshot_base(patch: TablePatch | None) -> SnapshotBase | None:
+    """The build a patched build's snapshot shares its untouched shards with."""
+    return SnapshotBase(patch.base, patch.touched) if patch is not None else None
