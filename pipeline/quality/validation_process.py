@@ -36,8 +36,10 @@ class ValidationProcessFailed(RuntimeError):
 
 
 def separate_process_pays() -> bool:
-    """Whether a second core can run the validation process beside the build."""
-    return (os.cpu_count() or 1) > 1
+    """Whether a patched build gains from the validation process: a second core can run it
+    beside the build, and this process has not imported GX yet (a process that has, such
+    as a test session or a long-lived caller, would only make the new one import it again)."""
+    return (os.cpu_count() or 1) > 1 and "great_expectations" not in sys.modules
 
 
 def _serve(conn: Connection) -> None:
