@@ -125,14 +125,18 @@ class WarehouseRun:
         with collections_paused():  # a record per file, kept for the whole run (see pipeline.memory)
             published = current_build(self.warehouse_dir)
             state = read_state(published) if self.allow_incremental else None
+            if self.validate_apart and state is not None and state.code == code_fingerprint():
+                # most likely a patch (this code's build): the process sets GX up while this one
+                # reads and plans (and is stopped if the run turns out full)
+                self._validator = ValidationProcess()
             known = state.known_stats(self.raw_dir) if state else None
             self.inventory = raw if raw is not None else inventory(self.raw_dir, known)
             self.previous = previous_build(published, state) if state else None
             if self.previous is not None:
                 self.delta = plan_delta(self.inventory.files, self.inventory.manifest, self.previous)
-        if self.delta is not None and self.validate_apart:
-            self._validator = ValidationProcess()  # it sets GX up while this process works
-        elif self.delta is not None:
+        if self.delta is None:
+            self._stop_validator()
+        elif self._validator is None:
             self._warm_up()  # little to parse: validation comes soon
         return self.inventory
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 import traceback
 from dataclasses import replace
 from multiprocessing.connection import Connection
@@ -47,6 +48,12 @@ def _serve(conn: Connection) -> None:
     validations, render their Data Docs and say when they are written."""
     setup_error = None
     try:
+        from tqdm import tqdm
+
+        # GX's progress bars (disabled) take tqdm's lock, by default also a semaphore, which in a
+        # spawned process is a named one that only a normal exit unregisters (not os._exit below)
+        tqdm.set_lock(threading.RLock())
+
         from pipeline.quality.data_docs import build_data_docs
         from pipeline.quality.gx_runtime import validator
         from pipeline.quality.integrity import validate_tables
