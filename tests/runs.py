@@ -7,6 +7,8 @@ fast and independent of them.
 
 from __future__ import annotations
 
+import dataclasses
+
 import shutil
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -54,6 +56,11 @@ def run_folder(raw_dir: Path, cache_dir: Path | None = None, workers: int = 1) -
             cache.put(result)
     results = mark_duplicates([cached.get(f.source_file) or fresh[f.source_file] for f in files])
     return Run(files, manifest, problems, results, build_tables(results, manifest))
+
+
+def facts(result) -> list[dict]:
+    """Every field of every report of a ``FileResult``, as plain dictionaries."""
+    return [dataclasses.asdict(report) for report in result.reports]
 
 
 def copy_seeds(raw_dir: Path) -> Path:

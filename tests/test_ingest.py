@@ -1,9 +1,8 @@
-"""From bytes to parsed reports or a quarantine reason; duplicates; the parse cache."""
+"""From bytes to parsed reports or a quarantine reason; duplicates."""
 
 from __future__ import annotations
 
 import dataclasses
-import pickle
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +15,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pipeline.families as families  # noqa: E402
 import pipeline.ingest as ingest  # noqa: E402
-from pipeline.cache import ParseCache  # noqa: E402
 from pipeline.document import Document  # noqa: E402
 from pipeline.ingest import (  # noqa: E402
     DUPLICATE,
@@ -25,7 +23,6 @@ from pipeline.ingest import (  # noqa: E402
     FileResult,
     content_fingerprint,
     mark_duplicates,
-    parse_all,
     parse_bytes,
     parse_raw_file,
 )
@@ -36,14 +33,13 @@ from pipeline.sources import RawFile  # noqa: E402
 from pipeline.tables import build_tables, to_arrow  # noqa: E402
 from tests import forms  # noqa: E402
 from tests.runs import RAW as RAW_DIR  # noqa: E402
-from tests.runs import SEED_PREFIXES, DeadPool, copy_seeds, run_folder, seed_text  # noqa: E402
+from tests.runs import facts  # noqa: E402
+from tests.runs import SEED_PREFIXES, seed_text  # noqa: E402
 
 SEEDS = {prefix: seed_text(prefix) for prefix in SEED_PREFIXES}
 PROJECTS_IN_SEEDS = {"000": 4, "001": 1, "002": 2, "003": 4, "004": 2}
 
 
-def facts(result: FileResult) -> list[dict]:
-    return [dataclasses.asdict(report) for report in result.reports]
 
 
 @pytest.fixture(scope="module")
@@ -328,54 +324,6 @@ def test_later_copies_become_duplicates_of_the_first_by_name():
 def test_quarantined_files_are_never_duplicates():
     results = mark_duplicates([parsed("a.txt", "T", QUARANTINED), parsed("b.txt", "T")])
     assert [r.status for r in results] == [QUARANTINED, PARSED]
-
-
-# --- the parse cache ------------------------------------------------------------
-
-
-def test_the_cache_returns_a_result_under_the_name_asked_for(tmp_path):
-    cache = ParseCache(tmp_path)
-    result = parse_bytes("a.txt", SEEDS["001"].encode())
-    cache.put(result)
-    again = cache.get(result.sha256, "copy/b.txt")
-    assert again.source_file == "copy/b.txt" and facts(again) == facts(result)
-
-
-def test_a_damaged_or_foreign_cache_entry_is_a_miss(tmp_path):
-    cache = ParseCache(tmp_path)
-    result = parse_bytes("a.txt", SEEDS["001"].encode())
-    cache.put(result)
-    path = cache._path(result.sha256)
-    path.write_bytes(path.read_bytes()[:100])
-    assert cache.get(result.sha256, "a.txt") is None
-    path.write_bytes(pickle.dumps({"not": "a result"}))
-    assert cache.get(result.sha256, "a.txt") is None
-    other = parse_bytes("b.txt", SEEDS["004"].encode())
-    path.write_bytes(pickle.dumps(other))
-    assert cache.get(result.sha256, "a.txt") is None
-
-
-def test_a_cache_that_cannot_be_written_is_skipped(tmp_path):
-    (tmp_path / "blocked").write_text("a file where the cache folder should be")
-    cache = ParseCache(tmp_path / "blocked")
-    cache.put(parse_bytes("a.txt", SEEDS["001"].encode()))  # no exception
-    assert cache.get("0" * 64, "a.txt") is None
-
-
-def test_a_rerun_from_the_cache_gives_identical_tables(tmp_path):
-    raw = copy_seeds(tmp_path / "raw")
-    (raw / "bad.txt").write_bytes(b"\x00\x01\x02" * 100)
-    first = run_folder(raw, cache_dir=tmp_path / "cache")
-    second = run_folder(raw, cache_dir=tmp_path / "cache")
-    for name, table in first.tables.arrow.items():
-        assert table.equals(second.tables[name]), name
-
-
-def test_a_dead_worker_pool_falls_back_to_parsing_here(monkeypatch, tmp_path):
-    monkeypatch.setattr(ingest, "ProcessPoolExecutor", DeadPool)
-    raw = copy_seeds(tmp_path / "raw")
-    run = run_folder(raw, workers=4)
-    assert [r.status for r in run.results] == [PARSED] * len(SEED_PREFIXES)
 
 
 def test_reports_rejected_by_parsers_keep_their_family_and_line():
