@@ -86,9 +86,11 @@ class WarehouseRun:
     so that their memory does not add up.
 
     With ``validate_apart`` a patched build's rows are validated, and their Data Docs
-    rendered, in a process started as soon as the run knows it will patch
-    (``pipeline.quality.validation_process``): Great Expectations' import and suites then
-    run on another core instead of holding this process's GIL.
+    rendered, in a process of its own (``pipeline.quality.validation_process``), started
+    when the run reads the published build's state and finds it made by this code (a patch
+    is then most likely; the process is stopped if the run turns out full): Great
+    Expectations' import and suites then run on another core instead of holding this
+    process's GIL.
     """
 
     def __init__(self, raw_dir: Path, warehouse_dir: Path, cache_dir: Path | None, workers: int = 1,

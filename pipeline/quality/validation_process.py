@@ -4,8 +4,8 @@ A one-changed-file rebuild validates a few hundred rows, yet Great Expectations 
 seconds of Python that hold the GIL: its import and context (about 2.5 CPU-seconds),
 the suites (about 2.3 s, mostly per-expectation overhead) and the Data Docs (about 1 s).
 In the build's own process the import competed with reading, patching and the findings,
-and the rest came after them. ``ValidationProcess`` starts a process as soon as the run
-knows it will patch: it imports GX on another core while the build works, then
+and the rest came after them. ``ValidationProcess`` starts a process as soon as a patch is
+likely (``WarehouseRun.read``): it imports GX on another core while the build works, then
 validates the rows it is sent and, while the build writes its files, renders their Data
 Docs. Only plain results come back (``TableValidation`` without the GX result object),
 so the build's process never imports GX at all.
