@@ -88,11 +88,13 @@ def query(
     con = _connect(warehouse)
     try:
         cursor = con.execute(text)
+        columns = [d[0] for d in cursor.description or []]
+        print_result(columns, cursor.fetchmany(limit))
     except duckdb.Error as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    columns = [d[0] for d in cursor.description or []]
-    print_result(columns, cursor.fetchmany(limit))
+    finally:
+        con.close()
 
 
 @app.command("export")
