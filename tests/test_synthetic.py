@@ -187,4 +187,6 @@ def test_benchmark_smoke(tmp_path):
     # and again with one file changed: the graph patches its own build
     patched = written["dagster"]["patched"]
     assert patched["success"] is True and patched["tables_built"] == "patched: 1 file(s) parsed"
+    # in a fresh process, timed from its launch
+    assert patched["seconds"] > patched["in_process_seconds"] > 0 and patched["exit_seconds"] >= 0
     assert 0 < figures["accuracy"] <= 1
