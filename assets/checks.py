@@ -8,10 +8,11 @@ published.
 import dagster as dg
 import pyarrow as pa
 
+from assets.resources import IntegrityValidation
 from pipeline.patching import TablePatch, changed_rows_of
 from pipeline.quality.derived_columns import NEEDS_PROJECTS
 from pipeline.quality.gx_runtime import suite_names
-from pipeline.quality.integrity import TableValidation, validate_table
+from pipeline.quality.integrity import TableValidation
 
 MAX_SAMPLE_ROWS = 5
 
@@ -40,14 +41,14 @@ def check_result(validation: TableValidation, rows_checked: str = "every row") -
     )
 
 
-def validate(table_name: str, table: pa.Table, changed_rows: TablePatch | None,
+def validate(validation: IntegrityValidation, table_name: str, table: pa.Table, changed_rows: TablePatch | None,
              projects: pa.Table | None = None) -> dg.AssetCheckResult:
     """The table's suite on its rows, or on the rows that changed when the run patched the
     published build (``changed_rows``); child tables also get the run's project ids."""
-    context = {"projects": projects} if projects is not None else None
     rows = changed_rows_of(table_name, table, changed_rows)
     scope = "every row" if changed_rows is None else f"the {rows.num_rows} changed rows (patched build)"
-    return check_result(validate_table(table_name, rows, context), scope)
+    validated = validation.validator.validate({table_name: rows}, projects, patched=changed_rows is not None)
+    return check_result(validated[table_name], scope)
 
 
 def integrity_check(table_name: str) -> dg.AssetChecksDefinition:
@@ -65,14 +66,16 @@ def integrity_check(table_name: str) -> dg.AssetChecksDefinition:
             description=description + " Includes: every row has its project.",
             additional_ins={"projects": dg.AssetIn("projects"), **changed},
         )
-        def child_check(table: pa.Table, projects: pa.Table, changed_rows: TablePatch | None) -> dg.AssetCheckResult:
-            return validate(table_name, table, changed_rows, projects)
+        def child_check(validation: IntegrityValidation, table: pa.Table, projects: pa.Table,
+                        changed_rows: TablePatch | None) -> dg.AssetCheckResult:
+            return validate(validation, table_name, table, changed_rows, projects)
 
         return child_check
 
     @dg.asset_check(asset=table_name, name=name, blocking=True, description=description, additional_ins=changed)
-    def table_check(table: pa.Table, changed_rows: TablePatch | None) -> dg.AssetCheckResult:
-        return validate(table_name, table, changed_rows)
+    def table_check(validation: IntegrityValidation, table: pa.Table,
+                    changed_rows: TablePatch | None) -> dg.AssetCheckResult:
+        return validate(validation, table_name, table, changed_rows)
 
     return table_check
 

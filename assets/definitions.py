@@ -6,7 +6,7 @@ from assets.automation import build_warehouse_job, daily_build, raw_files_change
 from assets.checks import INTEGRITY_CHECKS
 from assets.io_manager import TablesIOManager
 from assets.pipeline_assets import quality_findings, raw_files, tidy_tables, warehouse
-from assets.resources import PipelinePaths
+from assets.resources import PipelinePaths, run_resources
 
 ASSETS = [raw_files, tidy_tables, quality_findings, warehouse]
 
@@ -16,7 +16,7 @@ defs = dg.Definitions(
     jobs=[build_warehouse_job],
     schedules=[daily_build],
     sensors=[raw_files_changed],
-    resources={"paths": PipelinePaths(), "io_manager": TablesIOManager()},
+    resources=run_resources(PipelinePaths(), TablesIOManager()),
     # One process for the whole run: the steps are light, and every extra process would pay
     # Great Expectations' multi-second import again. Parsing itself fans out over processes.
     executor=dg.in_process_executor,

@@ -4,9 +4,10 @@ from collections import Counter
 
 import dagster as dg
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from assets.metadata import table_metadata
-from assets.resources import PipelinePaths
+from assets.resources import IntegrityValidation, PipelinePaths
 from pipeline import build, validated_publish
 from pipeline.parse_stage import RawInventory, inventory, known_stats
 from pipeline.build_state import FileState
@@ -23,6 +24,12 @@ TABLE_DESCRIPTIONS = {
     "rejections": "Project reports inside otherwise readable files that could not be parsed, with the reason.",
     "parse_notes": "Layout repairs the parsers made (labels in the wrong column, page-break splits, ...).",
 }
+
+
+def value_counts(column: pa.ChunkedArray) -> dict[str, int]:
+    """How often each value occurs in a column (counted by Arrow: a findings table has 100,000s of rows)."""
+    counts = pc.value_counts(column.cast(pa.string()))
+    return dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist()))
 
 
 @dg.asset(group_name=GROUP, description="Every raw report file under data/raw/ with its SHA-256, and the manifest.")
@@ -63,8 +70,11 @@ CHANGED_ROWS_DESCRIPTION = (
     "content hash, in worker processes) straight into the tables, so no step holds every parse "
     "result at once.",
 )
-def tidy_tables(context: dg.AssetExecutionContext, paths: PipelinePaths, raw_files: RawInventory):
-    run = build.WarehouseRun(paths.raw, paths.warehouse, paths.cache, paths.workers)
+def tidy_tables(context: dg.AssetExecutionContext, paths: PipelinePaths, validation: IntegrityValidation,
+                raw_files: RawInventory):
+    # GX is imported here, ahead of the checks, unless the run's validation process imports it
+    run = build.WarehouseRun(paths.raw, paths.warehouse, paths.cache, paths.workers,
+                             warm_up=not validation.validator.apart)
     run.read(raw_files)
     run.parse()
     tables = run.build_tables()
@@ -99,8 +109,7 @@ def quality_findings(
               "parse_notes": parse_notes}
     findings = findings_of(tables, changed_rows)
     meta = table_metadata("quality_findings", findings)
-    severities = Counter(findings.column("severity").to_pylist()) if findings.num_rows else Counter()
-    meta.update({f"severity/{k}": v for k, v in sorted(severities.items())})
+    meta.update({f"severity/{k}": v for k, v in sorted(value_counts(findings.column("severity")).items())})
     return dg.Output(findings, metadata=meta)
 
 
@@ -117,6 +126,7 @@ def quality_findings(
 def warehouse(
     context: dg.AssetExecutionContext,
     paths: PipelinePaths,
+    validation: IntegrityValidation,
     raw_files: RawInventory,
     projects: pa.Table,
     funds: pa.Table,
@@ -141,7 +151,8 @@ def warehouse(
     }
     try:
         folder, _ = validated_publish.validate_and_publish(tables, paths.warehouse, raw=raw_files, raw_dir=paths.raw,
-                                               file_states=file_states, patch=changed_rows)
+                                                           file_states=file_states, patch=changed_rows,
+                                                           validator=validation.validator)
     except validated_publish.IntegrityFailed as failed:
         raise dg.Failure(description=str(failed)) from failed
     context.log.info(f"published {folder}")

@@ -1,11 +1,15 @@
-"""Where the pipeline reads and writes, as a Dagster resource (tests point it elsewhere)."""
+"""What the runs share, as Dagster resources: where the pipeline reads and writes (tests
+point it elsewhere), and who runs the Great Expectations suites."""
 
 from pathlib import Path
 
 import dagster as dg
+from pydantic import PrivateAttr
 
-from pipeline.paths import CACHE_DIR, RAW_DIR, WAREHOUSE_DIR
+from pipeline.build import patch_likely
 from pipeline.ingest import default_workers
+from pipeline.paths import CACHE_DIR, RAW_DIR, WAREHOUSE_DIR
+from pipeline.quality.validation_process import Validator, separate_process_pays
 
 
 class PipelinePaths(dg.ConfigurableResource):
@@ -27,3 +31,38 @@ class PipelinePaths(dg.ConfigurableResource):
     @property
     def cache(self) -> Path:
         return Path(self.cache_dir)
+
+
+class IntegrityValidation(dg.ConfigurableResource):
+    """Runs the integrity suites of a run: its blocking asset checks', then the ``warehouse``
+    step's, right before it publishes.
+
+    In a run that will most likely patch the published build (this code made it), on a
+    machine with a core to spare, a process of its own is started with the run: it imports
+    Great Expectations while the run reads and patches, validates the changed rows for the
+    checks, and when the ``warehouse`` step sends it the same rows it renders their Data
+    Docs without validating them again (``pipeline.quality.validation_process``). Every row
+    of a full build is validated in the run's process."""
+
+    paths: PipelinePaths
+    _validator: Validator | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._validator = Validator(apart=separate_process_pays() and patch_likely(self.paths.warehouse))
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        validator, self._validator = self._validator, None
+        if validator is not None:
+            validator.close()
+
+    @property
+    def validator(self) -> Validator:
+        if self._validator is None:  # (outside a run's setup: validates in this process)
+            self._validator = Validator()
+        return self._validator
+
+
+def run_resources(paths: PipelinePaths, io_manager: dg.IOManagerDefinition | dg.ConfigurableIOManagerFactory
+                  ) -> dict[str, object]:
+    """Every resource a run of the graph needs, given where it works and keeps its steps' outputs."""
+    return {"paths": paths, "validation": IntegrityValidation(paths=paths), "io_manager": io_manager}

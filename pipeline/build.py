@@ -37,7 +37,7 @@ from pipeline.patching import TablePatch, database_patch, findings_of, rows_to_v
 from pipeline.quality.data_docs import build_data_docs
 from pipeline.quality.gx_runtime import warm_up
 from pipeline.quality.integrity import TableValidation, validate_tables
-from pipeline.quality.validation_process import ValidationProcess, separate_process_pays
+from pipeline.quality.validation_process import Validator, separate_process_pays
 from pipeline.snapshot import read_snapshot, write_snapshot
 from pipeline.sources import RawFile
 from pipeline.tables import build_tables
@@ -94,12 +94,14 @@ class WarehouseRun:
     """
 
     def __init__(self, raw_dir: Path, warehouse_dir: Path, cache_dir: Path | None, workers: int = 1,
-                 incremental: bool = True, validate_apart: bool = False):
+                 incremental: bool = True, validate_apart: bool = False, warm_up: bool = True):
         self.raw_dir, self.warehouse_dir, self.cache_dir, self.workers = raw_dir, warehouse_dir, cache_dir, workers
         self.allow_incremental = incremental
         # a patched build validated in a process of its own (pipeline.quality.validation_process)
         self.validate_apart = validate_apart
-        self._validator: ValidationProcess | None = None
+        # GX imported in a background thread ahead of validation (off where another process validates)
+        self.warm_up = warm_up
+        self._validator: Validator | None = None
         self._rendered_docs: Path | None = None  # the Data Docs that process rendered
         self.previous: PreviousBuild | None = None
         self.delta: Delta | None = None
@@ -130,7 +132,7 @@ class WarehouseRun:
             if self.validate_apart and state is not None and state.code == code_fingerprint():
                 # most likely a patch (this code's build): the process sets GX up while this one
                 # reads and plans (and is stopped if the run turns out full)
-                self._validator = ValidationProcess()
+                self._validator = Validator(apart=True)
             known = state.known_stats(self.raw_dir) if state else None
             self.inventory = raw if raw is not None else inventory(self.raw_dir, known)
             self.previous = previous_build(published, state) if state else None
@@ -144,7 +146,7 @@ class WarehouseRun:
 
     def _warm_up(self) -> None:
         """Import Great Expectations in a background thread (it takes seconds), once."""
-        if self._gx_import is None:
+        if self._gx_import is None and self.warm_up:
             self._gx_import = warm_up()
 
     def parse(self) -> None:
@@ -261,7 +263,8 @@ class WarehouseRun:
             rows = rows_to_validate(self.tables, self.patch)
             if self._validator is not None:
                 self._rendered_docs = Path(tempfile.mkdtemp(prefix="data-docs-"))
-                self.validations = self._validator.validate(rows, self.tables["projects"], self._rendered_docs)
+                self.validations = self._validator.validate(rows, self.tables["projects"], self._rendered_docs,
+                                                            patched=True)
             else:
                 self.validations = validate_tables(rows, projects=self.tables["projects"])
             raise_if_failed(self.validations)
@@ -274,7 +277,7 @@ class WarehouseRun:
         """The Data Docs of this run's validation, into ``docs_dir`` (rendered already when
         the validation ran in a process of its own)."""
         if self._rendered_docs is not None:
-            self._validator.wait_for_docs()
+            self._validator.docs_written()
             self._stop_validator()
             shutil.copytree(self._rendered_docs, docs_dir, dirs_exist_ok=True)
         else:
@@ -302,6 +305,12 @@ class WarehouseRun:
             raise
         finally:
             self.abandon()  # releases the lock
+
+
+def patch_likely(warehouse_dir: Path) -> bool:
+    """Whether a run would most likely patch the build published in ``warehouse_dir``: this code made it."""
+    state = read_state(current_build(warehouse_dir))
+    return state is not None and state.code == code_fingerprint()
 
 
 def _write_tables(tables: dict[str, pa.Table], warehouse_dir: Path) -> StartedStaging:

@@ -18,11 +18,11 @@ import pyarrow as pa
 from pipeline.build_state import STATS_ONLY, BuildState, FileState, code_fingerprint, manifest_digest, write_state
 from pipeline.parse_stage import RawInventory
 from pipeline.patching import TablePatch, database_patch, rows_to_validate
-from pipeline.quality.data_docs import build_data_docs
 from pipeline.quality.integrity import TableValidation, validate_tables
+from pipeline.quality.validation_process import Validator
 from pipeline.snapshot import SnapshotBase, write_snapshot
 from pipeline.sources import RawFile
-from pipeline.warehouse import publish
+from pipeline.warehouse import publish, publish_after
 
 
 class IntegrityFailed(Exception):
@@ -47,7 +47,8 @@ def validate_all(tables: dict[str, pa.Table]) -> dict[str, TableValidation]:
 
 def validate_and_publish(tables: dict[str, pa.Table], warehouse_dir: Path, raw: RawInventory | None = None,
                          raw_dir: Path | None = None, file_states: dict[str, FileState] | None = None,
-                         patch: TablePatch | None = None) -> tuple[Path, dict[str, TableValidation]]:
+                         patch: TablePatch | None = None, validator: Validator | None = None
+                         ) -> tuple[Path, dict[str, TableValidation]]:
     """Validate every table; publish them with their Data Docs only if all integrity checks pass.
 
     With the run's ``raw`` inventory (of ``raw_dir``) the build records the files' stats,
@@ -56,22 +57,33 @@ def validate_and_publish(tables: dict[str, pa.Table], warehouse_dir: Path, raw: 
     patching needs, and the tables' snapshot: the next run can then patch this build;
     without them it is a full one. With the ``patch`` the tables were made by (see
     ``WarehouseRun.patch``) only the changed rows are validated, and the database is
-    the patched build's with those rows replaced.
+    the patched build's with those rows replaced; the build is then written into its
+    staging folder while they are validated. The suites run by the run's ``validator``
+    (by default here, in this process).
     """
+    validator = validator if validator is not None else Validator()
     changed = rows_to_validate(tables, patch)
-    validations = validate_tables(changed, projects=tables.get("projects"))
-    raise_if_failed(validations)
+    validations: dict[str, TableValidation] = {}
+    extras = None
+    if raw is not None and raw_dir is not None:
+        state = BuildState(code_fingerprint(), manifest_digest(raw.manifest), str(raw_dir.resolve()),
+                           file_states if file_states is not None else recorded_states(raw.files, None))
+        extras = partial(write_state, state) if file_states is None else partial(write_patchable, state, tables,
+                                                                                 patch=patch)
     with tempfile.TemporaryDirectory() as tmp:
         docs_dir = Path(tmp) / "data_docs"
-        build_data_docs(validations, docs_dir)
-        extras = None
-        if raw is not None and raw_dir is not None:
-            state = BuildState(code_fingerprint(), manifest_digest(raw.manifest), str(raw_dir.resolve()),
-                               file_states if file_states is not None else recorded_states(raw.files, None))
-            extras = partial(write_state, state) if file_states is None else partial(write_patchable, state, tables,
-                                                                                     patch=patch)
-        folder = publish(tables, warehouse_dir, extra_dirs={"data_docs": docs_dir}, write_extras=extras,
-                         patch=database_patch(patch, changed))
+
+        def validated() -> dict[str, Path]:
+            """The gate of publishing: the suites pass, and their Data Docs are written."""
+            validations.update(validator.validate(changed, tables.get("projects"), docs_dir, patched=patch is not None))
+            raise_if_failed(validations)
+            validator.docs_written()
+            return {"data_docs": docs_dir}
+
+        if patch is None:  # every row: validated first (the frames' memory and the database's do not add up)
+            folder = publish(tables, warehouse_dir, extra_dirs=validated(), write_extras=extras)
+        else:
+            folder = publish_after(validated, tables, warehouse_dir, database_patch(patch, changed), extras)
     return folder, validations
 
 

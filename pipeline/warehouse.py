@@ -118,6 +118,27 @@ def publish(
         return commit_staging(staging, warehouse_dir, list(tables), extra_dirs)
 
 
+def publish_after(gate: Callable[[], dict[str, Path] | None], tables: dict[str, pa.Table], warehouse_dir: Path,
+                  patch: DatabasePatch | None = None, write_extras: Callable[[Path], None] | None = None) -> Path:
+    """``publish``, with the build written into its staging folder in a background thread while
+    ``gate`` runs (e.g. validation: Arrow and DuckDB write outside the GIL). Published only if
+    ``gate`` returns (its value: the ``extra_dirs``); if it raises, the staging folder is dropped."""
+    with build_lock(warehouse_dir), ThreadPoolExecutor(max_workers=1, thread_name_prefix="staging") as pool:
+        staged = pool.submit(write_staging, tables, warehouse_dir, patch, write_extras)
+        try:
+            extra_dirs = gate()
+        except BaseException:
+            if staged.exception() is None:  # (waits for the folder; one that failed is dropped already)
+                discard_staging(staged.result())
+            raise
+        staging = staged.result()
+        try:
+            return commit_staging(staging, warehouse_dir, list(tables), extra_dirs)
+        except BaseException:
+            discard_staging(staging)
+            raise
+
+
 @dataclass
 class StartedStaging:
     """A staging folder (``begin_staging``) with the Parquet files of some tables already

@@ -15,7 +15,7 @@ from assets.automation import changed_files, daily_build, raw_files_changed
 from assets.checks import INTEGRITY_CHECKS
 from assets.definitions import ASSETS, defs
 from assets.io_manager import TablesIOManager
-from assets.resources import PipelinePaths
+from assets.resources import PipelinePaths, run_resources
 from pipeline.build import RAW_DIR, build_warehouse
 from tests.same_build import assert_same_as_full_build
 
@@ -43,7 +43,7 @@ def test_definitions_load_every_asset_check_schedule_and_sensor():
 
 def test_materialize_whole_graph_on_the_seeds(paths: PipelinePaths, tmp_path: Path):
     with dg.instance_for_test() as instance:
-        resources = {"paths": paths, "io_manager": TablesIOManager(base_dir=str(tmp_path / "steps"))}
+        resources = run_resources(paths, TablesIOManager(base_dir=str(tmp_path / "steps")))
         result = dg.materialize([*ASSETS, *INTEGRITY_CHECKS], resources=resources, instance=instance)
     assert result.success
     evaluations = result.get_asset_check_evaluations()
@@ -61,7 +61,7 @@ def test_the_next_perfwh_build_patches_what_the_graph_published(paths: PipelineP
     """The graph records each file's state and the tables' snapshot: a changed file is then
     the only one `perfwh build` parses, and the patched build equals a full one."""
     with dg.instance_for_test() as instance:
-        resources = {"paths": paths, "io_manager": TablesIOManager(base_dir=str(tmp_path / "steps"))}
+        resources = run_resources(paths, TablesIOManager(base_dir=str(tmp_path / "steps")))
         assert dg.materialize([*ASSETS, *INTEGRITY_CHECKS], resources=resources, instance=instance).success
     changed = sorted(paths.raw.glob("*.txt"))[0]
     changed.write_bytes(changed.read_bytes() + "\n".encode())  # new bytes, the same report
@@ -75,7 +75,7 @@ def test_the_next_perfwh_build_patches_what_the_graph_published(paths: PipelineP
 def test_the_graph_patches_its_own_build_when_a_file_changes(paths: PipelinePaths, tmp_path: Path, monkeypatch):
     """The second materialization parses only the changed file, patches the published findings
     and database instead of recomputing them, and publishes what a full build does."""
-    resources = {"paths": paths, "io_manager": TablesIOManager(base_dir=str(tmp_path / "steps"))}
+    resources = run_resources(paths, TablesIOManager(base_dir=str(tmp_path / "steps")))
     with dg.instance_for_test() as instance:
         first = dg.materialize([*ASSETS, *INTEGRITY_CHECKS], resources=resources, instance=instance)
         changed = sorted(paths.raw.glob("*.txt"))[0]

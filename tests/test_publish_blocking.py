@@ -14,10 +14,11 @@ import pytest
 from assets.checks import INTEGRITY_CHECKS
 from assets.definitions import ASSETS
 from assets.io_manager import TablesIOManager
-from assets.resources import PipelinePaths
+from assets.resources import PipelinePaths, run_resources
 from pipeline.paths import RAW_DIR
 from pipeline.validated_publish import IntegrityFailed, validate_and_publish
 from pipeline.tables import Tables
+from pipeline.warehouse import VERSIONS, publish_after
 from seed_warehouse import seed_tables
 
 
@@ -95,6 +96,25 @@ def test_each_integrity_failure_blocks_publication(breakage, published: Path, go
     assert _project_count(published) == 13
 
 
+def test_a_build_staged_while_its_gate_runs_is_published_only_if_the_gate_passes(published: Path, good_tables,
+                                                                               tmp_path_factory):
+    """``publish_after`` (a patched build's publishing: written while its rows are validated)."""
+    before, versions = (published / "current").resolve(), sorted((published / VERSIONS).iterdir())
+
+    def failing() -> dict:
+        raise IntegrityFailed({"projects": None})
+
+    with pytest.raises(IntegrityFailed):
+        publish_after(failing, good_tables, published)
+    assert (published / "current").resolve() == before
+    assert sorted((published / VERSIONS).iterdir()) == versions  # the staging folder is gone
+    docs = tmp_path_factory.mktemp("docs")
+    (docs / "index.html").write_text("<html/>", encoding="utf-8")
+    folder = publish_after(lambda: {"data_docs": docs}, good_tables, published)
+    assert (published / "current").resolve() == folder != before
+    assert (published / "data_docs" / "index.html").exists() and _project_count(published) == 13
+
+
 def test_a_failing_check_stops_the_dagster_warehouse_asset(tmp_path: Path, monkeypatch):
     """The blocking check fails, so the `warehouse` asset does not run and nothing is published."""
     import pipeline.build as build_module
@@ -112,7 +132,7 @@ def test_a_failing_check_stops_the_dagster_warehouse_asset(tmp_path: Path, monke
     )
     with dg.instance_for_test() as instance:
         result = dg.materialize(
-            [*ASSETS, *INTEGRITY_CHECKS], resources={"paths": paths, "io_manager": TablesIOManager()},
+            [*ASSETS, *INTEGRITY_CHECKS], resources=run_resources(paths, TablesIOManager()),
             instance=instance, raise_on_error=False,
         )
     failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
@@ -131,7 +151,7 @@ def test_a_patched_run_whose_changed_rows_fail_a_check_publishes_nothing(tmp_pat
     raw = Path(shutil.copytree(RAW_DIR, tmp_path / "raw"))
     paths = PipelinePaths(raw_dir=str(raw), warehouse_dir=str(tmp_path / "warehouse"),
                           cache_dir=str(tmp_path / "cache"), workers=1)
-    resources = {"paths": paths, "io_manager": TablesIOManager(base_dir=str(tmp_path / "steps"))}
+    resources = run_resources(paths, TablesIOManager(base_dir=str(tmp_path / "steps")))
     real_build_tables = build_module.build_tables
 
     def changed_rows_with_orphan_funds(*args, **kwargs):

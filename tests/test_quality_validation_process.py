@@ -12,7 +12,12 @@ import pytest
 
 from pipeline.quality.integrity import validate_tables
 from pipeline.quality import gx_runtime
-from pipeline.quality.validation_process import ValidationProcess, ValidationProcessFailed, separate_process_pays
+from pipeline.quality.validation_process import (
+    ValidationProcess,
+    ValidationProcessFailed,
+    Validator,
+    separate_process_pays,
+)
 from tests.quality_fixtures import clean_tables
 from tests.runs import copy_seeds
 
@@ -94,3 +99,88 @@ def test_a_process_that_has_imported_great_expectations_validates_itself():
     """A second process would import it again, to save only the validation itself."""
     gx_runtime.gx()
     assert not separate_process_pays()
+
+
+def test_the_same_rows_with_the_same_projects_are_validated_once(process, tmp_path):
+    """The Dagster graph validates a patched build's rows in its checks and again before it
+    publishes: the second time, the process hands back what it found the first time."""
+    tables = clean_tables()
+    first = process.validate(tables, tables["projects"])
+    again = process.validate({name: pa.concat_tables([t.slice(0, 1), t.slice(1)]) for name, t in tables.items()},
+                             tables["projects"], tmp_path / "docs")  # other chunks, the same rows
+    process.wait_for_docs()
+    assert _plain(again) == _plain(first)
+    assert {name: v.seconds for name, v in again.items()} == {name: v.seconds for name, v in first.items()}
+    assert (tmp_path / "docs" / "index.html").exists()
+    # other projects: only the tables whose suites read them (project_exists) are validated again
+    fewer = tables["projects"].slice(1)
+    other = process.validate(tables, fewer)
+    assert other["funds"].seconds != first["funds"].seconds and not other["funds"].success
+    assert other["source_files"].seconds == first["source_files"].seconds
+    assert _plain(other) == _plain(validate_tables(tables, projects=fewer))
+
+
+def test_a_validator_whose_process_ended_validates_in_its_own_process(tmp_path):
+    validator = Validator(apart=True)
+    try:
+        validator._process._process.kill()
+        tables = clean_tables()
+        with pytest.warns(RuntimeWarning, match="ended"):
+            validations = validator.validate(tables, tables["projects"], tmp_path / "docs", patched=True)
+        assert not validator.apart
+        validator.docs_written()
+        assert _plain(validations) == _plain(validate_tables(tables, projects=tables["projects"]))
+        assert (tmp_path / "docs" / "index.html").exists()
+    finally:
+        validator.close()
+
+
+def test_a_validator_sends_only_a_patched_builds_rows_to_its_process(tmp_path):
+    validator = Validator(apart=True)
+    try:
+        validator._process._process.kill()  # the process would fail: every row is validated here
+        tables = clean_tables()
+        validations = validator.validate(tables, tables["projects"], patched=False)
+        assert validator.apart and all(v.result is not None for v in validations.values())
+    finally:
+        validator.close()
+
+
+_GRAPH_RUN = """
+import os, sys
+from pathlib import Path
+os.cpu_count = lambda: 2  # as on the benchmark machine, whatever this one has
+import dagster as dg
+from assets.checks import INTEGRITY_CHECKS
+from assets.definitions import ASSETS
+from assets.io_manager import TablesIOManager
+from assets.resources import PipelinePaths, run_resources
+
+if __name__ == "__main__":
+    raw, work = Path(sys.argv[1]), Path(sys.argv[2])
+    paths = PipelinePaths(raw_dir=str(raw), warehouse_dir=str(work / "wh"), cache_dir=str(work / "cache"), workers=1)
+    with dg.instance_for_test() as instance:
+        result = dg.materialize([*ASSETS, *INTEGRITY_CHECKS], instance=instance,
+                                resources=run_resources(paths, TablesIOManager(base_dir=str(work / "steps"))))
+    checks = result.get_asset_check_evaluations()
+    build = [e.materialization.metadata["build"].value for e in result.get_asset_materialization_events()
+             if e.asset_key.to_user_string() == "file_states"][0]
+    import multiprocessing
+    print(result.success, build.split(":")[0], len(checks), all(c.passed for c in checks),
+          "great_expectations" in sys.modules, (work / "wh" / "data_docs" / "index.html").exists(),
+          multiprocessing.active_children() == [])
+"""
+
+
+def test_a_patched_graph_run_validates_in_one_process_of_its_own(tmp_path):
+    """The graph's checks and its ``warehouse`` step send a patched build's rows to the run's
+    validation process: the run itself never imports Great Expectations."""
+    raw = copy_seeds(tmp_path / "raw")
+    run = [sys.executable, "-c", _GRAPH_RUN, str(raw), str(tmp_path)]
+    env = {**os.environ, "GX_ANALYTICS_ENABLED": "False"}
+    first = subprocess.run(run, capture_output=True, text=True, check=True, cwd=ROOT, env=env)
+    assert first.stdout.split() == ["True", "full", "8", "True", "True", "True", "True"], first.stderr
+    next(raw.glob("*.txt")).unlink()
+    second = subprocess.run(run, capture_output=True, text=True, check=True, cwd=ROOT, env=env)
+    assert second.stdout.split() == ["True", "patched", "8", "True", "False", "True", "True"], second.stderr
+    assert "leaked" not in first.stderr + second.stderr

@@ -16,6 +16,8 @@ from pipeline.vocabulary import TREES, level2_paths
 
 #: Tables whose rows must name a project of the run (their ``project_exists`` column).
 NEEDS_PROJECTS = ("funds", "indicators", "scores", "parse_notes", "quality_findings")
+#: The columns of the run's projects these columns read (``context["projects"]``).
+PROJECT_CONTEXT_COLUMNS = ["project_id", "template"]
 
 
 def _strings(column: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -37,8 +39,8 @@ def _projects(context: dict | None) -> pa.Table | None:
     if projects is None:
         return None
     if isinstance(projects, pd.DataFrame):
-        projects = projects[["project_id", "template"]]
-    return arrow_table(projects).select(["project_id", "template"])
+        projects = projects[PROJECT_CONTEXT_COLUMNS]
+    return arrow_table(projects).select(PROJECT_CONTEXT_COLUMNS)
 
 
 def _project_ids(context: dict | None) -> pa.Array | None:

@@ -14,26 +14,40 @@ A full build validates every row in its own process instead: sending 1.9 million
 to another process would cost more memory than the overlap saves, and GX's import there
 overlaps the long parse anyway. The process is started with ``spawn``: it shares no
 locks or threads with the build, whose parse may fork worker processes after it.
+
+The Dagster graph validates a patched build's rows twice: each table's blocking asset
+check, then the ``warehouse`` step right before it publishes. ``Validator`` (a Dagster
+resource holds one per run) sends both to one process, which remembers what it validated
+by the content of the rows and their projects: the second time costs nothing but the Data
+Docs, rendered while the step writes its files.
 """
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import sys
 import threading
 import traceback
+import warnings
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline.quality.integrity import TableValidation
+from pipeline.quality.derived_columns import NEEDS_PROJECTS, PROJECT_CONTEXT_COLUMNS
+from pipeline.quality.gx_runtime import suite_names
+from pipeline.quality.integrity import TableValidation, validate_tables
 
 
 class ValidationProcessFailed(RuntimeError):
-    """The validation process raised (its traceback is the message) or ended."""
+    """The validation process raised (its traceback is the message) or ended (``ended``)."""
+
+    def __init__(self, message: str, ended: bool = False):
+        super().__init__(message)
+        self.ended = ended
 
 
 def separate_process_pays() -> bool:
@@ -45,7 +59,8 @@ def separate_process_pays() -> bool:
 
 def _serve(conn: Connection) -> None:
     """The process: set GX up, then for each job received (until ``None``) send back the
-    validations, render their Data Docs and say when they are written."""
+    validations and, when the job names a folder, render their Data Docs into it and say
+    when they are written."""
     setup_error = None
     try:
         from tqdm import tqdm
@@ -56,11 +71,11 @@ def _serve(conn: Connection) -> None:
 
         from pipeline.quality.data_docs import build_data_docs
         from pipeline.quality.gx_runtime import validator
-        from pipeline.quality.integrity import validate_tables
 
         validator()  # the import and the context: what the build's process no longer waits for
     except Exception:  # noqa: BLE001 - reported with the first job
         setup_error = traceback.format_exc()
+    seen: dict[tuple[str, str, str], TableValidation] = {}
     try:
         while (job := conn.recv()) is not None:
             if setup_error is not None:
@@ -68,11 +83,12 @@ def _serve(conn: Connection) -> None:
                 continue
             try:
                 tables, projects, docs_dir = job
-                validations = validate_tables(tables, projects=projects)
+                validations = _validated(tables, projects, seen)
                 # without the GX result objects: they would import GX where they are unpickled
                 conn.send(("ok", {name: replace(v, result=None) for name, v in validations.items()}))
-                build_data_docs(validations, docs_dir)  # while the build writes its files
-                conn.send(("ok", None))
+                if docs_dir is not None:
+                    build_data_docs(validations, docs_dir)  # while the build writes its files
+                    conn.send(("ok", None))
             except Exception:  # noqa: BLE001 - the build raises it
                 conn.send(("error", traceback.format_exc()))
     except EOFError:
@@ -81,6 +97,30 @@ def _serve(conn: Connection) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)  # files are written and closed: the interpreter's teardown would only cost time
+
+
+def _validated(tables: dict[str, pa.Table], projects: pa.Table | None,
+               seen: dict[tuple[str, str, str], TableValidation]) -> dict[str, TableValidation]:
+    """``validate_tables(tables, projects=projects)``, each table's validation taken from
+    ``seen`` when the same rows were validated with the same projects before (and added to it)."""
+    projects = projects if projects is not None else tables.get("projects")
+    context = "" if projects is None else content_digest(projects.select(PROJECT_CONTEXT_COLUMNS))
+    validations = {}
+    for name in (n for n in suite_names() if n in tables):  # in validate_tables' order
+        # only the tables of NEEDS_PROJECTS read the projects (their derived columns)
+        key = (name, content_digest(tables[name]), context if name in NEEDS_PROJECTS else "")
+        if key not in seen:
+            seen[key] = validate_tables({name: tables[name]}, projects)[name]
+        validations[name] = seen[key]
+    return validations
+
+
+def content_digest(table: pa.Table) -> str:
+    """SHA-256 of a table's schema and rows, however they are chunked."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table.combine_chunks())
+    return hashlib.sha256(sink.getvalue()).hexdigest()
 
 
 class ValidationProcess:
@@ -94,10 +134,13 @@ class ValidationProcess:
         child_end.close()
         self._served = False  # an answer came: the process is past GX's import and ends when told
 
-    def validate(self, tables: dict[str, pa.Table], projects: pa.Table, docs_dir: Path) -> dict[str, TableValidation]:
-        """``validate_tables(tables, projects=projects)`` in the process, which then renders
-        their Data Docs into ``docs_dir`` (``wait_for_docs``); raises ValidationProcessFailed
-        if it raised or ended."""
+    def validate(self, tables: dict[str, pa.Table], projects: pa.Table | None,
+                 docs_dir: Path | None = None) -> dict[str, TableValidation]:
+        """``validate_tables(tables, projects=projects)`` in the process (of the projects only
+        the columns the suites read are sent); with ``docs_dir`` it then renders their Data
+        Docs there (``wait_for_docs``). Raises ValidationProcessFailed if it raised or ended."""
+        if projects is not None:
+            projects = projects.select(PROJECT_CONTEXT_COLUMNS)
         self._send((tables, projects, docs_dir))
         return self._receive()
 
@@ -123,7 +166,7 @@ class ValidationProcess:
 
     def _ended(self) -> ValidationProcessFailed:
         self._process.join(timeout=1)
-        return ValidationProcessFailed(f"the validation process ended (exit code {self._process.exitcode})")
+        return ValidationProcessFailed(f"the validation process ended (exit code {self._process.exitcode})", ended=True)
 
     def close(self) -> None:
         """End the process: told to once it has served, else (still importing GX) stopped."""
@@ -137,3 +180,53 @@ class ValidationProcess:
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
+
+
+class Validator:
+    """Runs a run's integrity suites: in this process, or, when ``apart``, the rows of a
+    patched build in a ``ValidationProcess`` started at once (GX is imported there while the
+    run works; every row of a full build is still validated here: see the module docstring)."""
+
+    def __init__(self, apart: bool = False) -> None:
+        self._process = ValidationProcess() if apart else None
+        self._docs_pending = False
+
+    @property
+    def apart(self) -> bool:
+        return self._process is not None
+
+    def validate(self, tables: dict[str, pa.Table], projects: pa.Table | None, docs_dir: Path | None = None,
+                 patched: bool = False) -> dict[str, TableValidation]:
+        """``validate_tables(tables, projects=projects)``, with ``docs_dir`` their Data Docs
+        rendered there too (``docs_written`` says when); in the process if the rows are a
+        ``patched`` build's and there is one."""
+        if self._process is not None and patched:
+            try:
+                validations = self._process.validate(tables, projects, docs_dir)
+            except ValidationProcessFailed as failed:
+                if not failed.ended:
+                    raise
+                # (killed, out of memory, or never started: e.g. spawned from a script that
+                # runs itself again when imported) the rows are validated here instead
+                warnings.warn(f"{failed}: validating in this process", RuntimeWarning, stacklevel=2)
+                self.close()
+            else:
+                self._docs_pending = docs_dir is not None
+                return validations
+        validations = validate_tables(tables, projects=projects)
+        if docs_dir is not None:
+            from pipeline.quality.data_docs import build_data_docs  # (imports GX)
+
+            build_data_docs(validations, docs_dir)
+        return validations
+
+    def docs_written(self) -> None:
+        """Until the Data Docs of the last ``validate`` are written."""
+        if self._docs_pending:
+            self._docs_pending = False
+            self._process.wait_for_docs()
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        if process is not None:
+            process.close()
