@@ -69,3 +69,48 @@ def test_a_database_start_that_runs_out_of_memory_leaves_no_file(tmp_path, monke
     assert list(tmp_path.iterdir()) == []
     build_database(write_all_parquet(tables, tmp_path), tmp_path / DB_NAME)
     assert _contents(tmp_path / DB_NAME)["rows"]["indicators"]
+
+
+def _reached(projects: list[tuple], lineage: list[tuple], touched: list[str], tmp_path) -> set[str]:
+    """``database._reach`` on a database of ``projects`` (project_id, agency, department,
+    implementing_unit, source_file), after the patch, and the stored lineage rows
+    (project_id, agency, implementing_unit) from before it."""
+    con = database._attach(tmp_path / DB_NAME)
+    try:
+        con.execute("CREATE TABLE projects (project_id VARCHAR, agency VARCHAR, department VARCHAR, "
+                    "implementing_unit VARCHAR, source_file VARCHAR)")
+        con.executemany("INSERT INTO projects VALUES (?, ?, ?, ?, ?)", projects)
+        con.execute("CREATE TABLE precomputed_project_lineage (project_id VARCHAR, agency VARCHAR, "
+                    "implementing_unit VARCHAR)")
+        if lineage:
+            con.executemany("INSERT INTO precomputed_project_lineage VALUES (?, ?, ?)", lineage)
+        con.execute(f"CREATE TEMP TABLE {database.TOUCHED} AS SELECT unnest(?::VARCHAR[]) AS source_file", [touched])
+        con.execute(f"CREATE TEMP TABLE {database.REPLACED} AS SELECT project_id FROM precomputed_project_lineage "
+                    "WHERE project_id NOT IN (SELECT project_id FROM projects)")
+        return {project_id for (project_id,) in con.execute(f"SELECT project_id FROM {database._reach(con)}").fetchall()}
+    finally:
+        con.close()
+
+
+def test_a_patch_reaches_the_reports_that_share_an_agency_or_a_unit_with_a_touched_one_and_so_on(tmp_path):
+    projects = [
+        ("new", "A", None, "unit 1", "touched.txt"),
+        ("a-same-unit-elsewhere", "B", None, "unit1", "b.txt"),  # units compare without spaces
+        ("b-via-the-unit", "B", None, "unit 9", "b2.txt"),  # agency B is reached through unit 1
+        ("a-other-unit", "A", None, "unit 2", "a.txt"),  # same agency: reached
+        ("dept-only", None, "C", "", "c.txt"),  # agency from the department
+        ("c-other", None, "C", "unit 3", "c2.txt"),
+        ("d-unrelated", "D", None, "unit 4", "d.txt"),
+        ("no-agency", None, None, "unit 5", "e.txt"),
+    ]
+    before = [("old", "C", " "), *[(p[0], p[1] or p[2], p[3]) for p in projects if p[0] != "new"]]
+    reached = _reached(projects, before, ["touched.txt"], tmp_path)
+    # the touched file held a report of agency C before: C's reports are reached too
+    assert reached == {"new", "a-same-unit-elsewhere", "b-via-the-unit", "a-other-unit", "dept-only", "c-other"}
+
+
+def test_a_report_without_an_agency_reaches_only_its_unit(tmp_path):
+    projects = [("new", None, None, "unit 5", "touched.txt"), ("same-unit", "E", None, "unit5", "e.txt"),
+                ("e-other", "E", None, "unit 6", "e2.txt"), ("no-agency-other", None, None, "unit 7", "x.txt")]
+    reached = _reached(projects, [], ["touched.txt"], tmp_path)
+    assert reached == {"new", "same-unit", "e-other"}

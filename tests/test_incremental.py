@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import pipeline.build as build
+import pipeline.database as database
 import pipeline.incremental as incremental
 import pipeline.warehouse as warehouse
 from pipeline.build_state import read_state
@@ -51,6 +52,27 @@ def test_a_changed_file_is_the_only_one_parsed_and_the_result_equals_a_full_buil
     second = _build(raw, tmp_path / "wh")
     assert second.incremental and second.reparsed_files == 1
     assert_same_as_full_build(raw, second.folder, tmp_path)
+
+
+def test_a_patched_database_links_again_only_the_reports_a_touched_one_reaches(raw, tmp_path, monkeypatch):
+    """The stored lineage is computed again for the reports sharing an agency or a unit with
+    the changed file's (and so on), not for all: and it equals a full build's."""
+    _build(raw, tmp_path / "wh")
+    reached, real_reach = [], database._reach
+
+    def counted(con):
+        name = real_reach(con)
+        reached.append(con.execute(f"SELECT (SELECT count(*) FROM {name}), count(*) FROM warehouse.main.projects"
+                                   ).fetchone())
+        return name
+
+    monkeypatch.setattr(database, "_reach", counted)
+    _replace(raw, 7, SEED + 1000)
+    report = _build(raw, tmp_path / "wh")
+    assert report.incremental
+    [(count, total)] = reached
+    assert 0 < count < total
+    assert_same_as_full_build(raw, report.folder, tmp_path)
 
 
 def test_added_and_removed_files_are_patched(raw, tmp_path):
