@@ -19,6 +19,8 @@ import dagster as dg
 import pyarrow as pa
 from pyarrow import feather
 
+from pipeline.memory import collections_paused
+
 ARROW_MAGIC = b"ARROW1"
 
 
@@ -53,7 +55,9 @@ class ArrowFilesIOManager(dg.UPathIOManager):
         with open(source, "rb") as handle:
             if handle.read(len(ARROW_MAGIC)) != ARROW_MAGIC:
                 handle.seek(0)
-                return pickle.load(handle)
+                # (a record per raw file: collections while they are built cost more than the loading)
+                with collections_paused():
+                    return pickle.load(handle)
         return feather.read_table(source, memory_map=True)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.memory import collections_paused
 from pipeline.sources import FileStat, ManifestEntry
 
 STATE_NAME = "build_state.json"
@@ -30,6 +31,10 @@ class FileState:
     text_sha256: str | None  # content fingerprint: duplicates are found by it
     status: str
     stat: FileStat | None
+
+    def __reduce__(self) -> tuple:
+        # its field values (one constructor call), not an empty object and its state dict
+        return FileState, (self.sha256, self.text_sha256, self.status, self.stat)
 
 
 @dataclass
@@ -82,13 +87,14 @@ def read_state(folder: Path | None) -> BuildState | None:
     if folder is None:
         return None
     try:
-        doc = json.loads((folder / STATE_NAME).read_text(encoding="utf-8"))
-        if doc.get("format") != FORMAT:
-            return None
-        files = {
-            name: FileState(sha, text, status, tuple(stat) if stat else None)
-            for name, (sha, text, status, stat) in doc["files"].items()
-        }
+        with collections_paused():  # a record per raw file: no cycles, and collections cost 2-3x the reading
+            doc = json.loads((folder / STATE_NAME).read_text(encoding="utf-8"))
+            if doc.get("format") != FORMAT:
+                return None
+            files = {
+                name: FileState(sha, text, status, tuple(stat) if stat else None)
+                for name, (sha, text, status, stat) in doc["files"].items()
+            }
         return BuildState(doc["code"], doc["manifest"], doc["raw_dir"], files)
     except (OSError, ValueError, KeyError, TypeError):
         return None

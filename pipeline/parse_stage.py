@@ -35,8 +35,9 @@ class RawInventory:
 
 def inventory(raw_dir: Path = RAW_DIR, known: dict[str, tuple[FileStat, str]] | None = None) -> RawInventory:
     """Every raw file with its hash, and the manifest (``known``: see ``discover``)."""
-    files = discover(raw_dir, known=known)
-    manifest, problems = read_manifest(raw_dir, files)
+    with collections_paused():  # a record per file, kept for the whole run (see pipeline.memory)
+        files = discover(raw_dir, known=known)
+        manifest, problems = read_manifest(raw_dir, files)
     return RawInventory(files, manifest, problems)
 
 

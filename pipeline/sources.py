@@ -47,6 +47,22 @@ class RawFile:
     stat: FileStat | None = field(default=None, compare=False)  # what the hash was taken of
     is_link: bool = field(default=False, compare=False)
 
+    def __reduce__(self) -> tuple:
+        # its field values, the path as text: pickled by default (the dataclass's state dict and
+        # the path's parts) a raw folder's 36,479 files took 0.66 s to load, as a Dagster step does
+        return _raw_file, (self.source_file, os.fspath(self.path), self.bytes, self.sha256, self.refusal,
+                           self.stat, self.is_link)
+
+
+def _raw_file(source_file: str, path: str, size: int, sha256: str | None, refusal: str | None,
+              stat: FileStat | None, is_link: bool) -> RawFile:
+    """A pickled ``RawFile`` back: its fields go straight into ``__dict__``, as the frozen
+    ``__init__`` puts them (which costs several times as much)."""
+    raw = object.__new__(RawFile)
+    raw.__dict__.update(source_file=source_file, path=Path(path), bytes=size, sha256=sha256, refusal=refusal,
+                        stat=stat, is_link=is_link)
+    return raw
+
 
 @dataclass(frozen=True)
 class ManifestEntry:
