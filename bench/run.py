@@ -249,6 +249,10 @@ def print_figures(f: dict) -> None:
                   f"tables {again['tables_built']}; a fresh process, as Dagster launches the sensor's run: "
                   f"the materialization {again['in_process_seconds']:.2f} s, then exit {again['exit_seconds']:.2f} s)   "
                   f"peak {again['peak_rss_mb']:,.0f} MB RSS")
+            steps = again.get("step_seconds") or {}
+            checks = sum(seconds for step, seconds in steps.items() if step.endswith("_integrity"))
+            print("    steps: " + ", ".join([*(f"{step} {seconds:.2f} s" for step, seconds in steps.items()
+                                              if not step.endswith("_integrity")), f"checks {checks:.2f} s"]))
     print(f"validation        {f['validation_seconds']:8.2f} s   (+ findings {f['findings_seconds']:.2f} s)")
     if f["max_query_ms"] is not None:
         print(f"queries           {f['max_query_ms']:8.1f} ms max over {len(f['queries'])}   "
