@@ -44,7 +44,7 @@ class ArrowFilesIOManager(dg.UPathIOManager):
             if isinstance(obj, pa.Table):
                 feather.write_feather(obj, tmp, compression="uncompressed")
             else:
-                with open(tmp, "wb") as handle:
+                with open(tmp, "wb") as handle, collections_paused():  # (see load_from_path)
                     pickle.dump(obj, handle, pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, target)
         finally:

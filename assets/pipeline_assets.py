@@ -6,8 +6,9 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from assets.checks import FINDINGS, TIDY_SUITES, start_checks
 from assets.metadata import table_metadata
-from assets.resources import IntegrityValidation, PipelinePaths
+from assets.resources import BuildStaging, IntegrityValidation, PipelinePaths
 from pipeline import build, validated_publish
 from pipeline.parse_stage import RawInventory, inventory, known_stats
 from pipeline.build_state import FileState
@@ -71,13 +72,16 @@ CHANGED_ROWS_DESCRIPTION = (
     "result at once.",
 )
 def tidy_tables(context: dg.AssetExecutionContext, paths: PipelinePaths, validation: IntegrityValidation,
-                raw_files: RawInventory):
+                staging: BuildStaging, raw_files: RawInventory):
     # GX is imported here, ahead of the checks, unless the run's validation process imports it
     run = build.WarehouseRun(paths.raw, paths.warehouse, paths.cache, paths.workers,
                              warm_up=not validation.validator.apart)
     run.read(raw_files)
     run.parse()
     tables = run.build_tables()
+    start_checks(validation, {name: tables[name] for name in TIDY_SUITES}, run.patch, tables["projects"])
+    if run.patch is not None:  # written while the checks and the findings run
+        staging.start(tables, paths.warehouse, run.patch)
     how = f"patched: {len(run.delta.changed)} file(s) parsed" if run.incremental else "full: every file"
     statuses = Counter(state.status for state in run.file_states.values())
     context.log.info(f"tables {how}; files: {dict(sorted(statuses.items()))}")
@@ -102,12 +106,13 @@ def tidy_tables(context: dg.AssetExecutionContext, paths: PipelinePaths, validat
     "When the tables were patched, those of the published build with the touched reports' recomputed.",
 )
 def quality_findings(
-    projects: pa.Table, funds: pa.Table, indicators: pa.Table, scores: pa.Table, parse_notes: pa.Table,
-    changed_rows: TablePatch | None,
+    validation: IntegrityValidation, projects: pa.Table, funds: pa.Table, indicators: pa.Table, scores: pa.Table,
+    parse_notes: pa.Table, changed_rows: TablePatch | None,
 ) -> dg.Output[pa.Table]:
     tables = {"projects": projects, "funds": funds, "indicators": indicators, "scores": scores,
               "parse_notes": parse_notes}
     findings = findings_of(tables, changed_rows)
+    start_checks(validation, {FINDINGS: findings}, changed_rows, projects)
     meta = table_metadata("quality_findings", findings)
     meta.update({f"severity/{k}": v for k, v in sorted(value_counts(findings.column("severity")).items())})
     return dg.Output(findings, metadata=meta)
@@ -127,6 +132,7 @@ def warehouse(
     context: dg.AssetExecutionContext,
     paths: PipelinePaths,
     validation: IntegrityValidation,
+    staging: BuildStaging,
     raw_files: RawInventory,
     projects: pa.Table,
     funds: pa.Table,
@@ -152,7 +158,7 @@ def warehouse(
     try:
         folder, _ = validated_publish.validate_and_publish(tables, paths.warehouse, raw=raw_files, raw_dir=paths.raw,
                                                            file_states=file_states, patch=changed_rows,
-                                                           validator=validation.validator)
+                                                           validator=validation.validator, staged=staging.take())
     except validated_publish.IntegrityFailed as failed:
         raise dg.Failure(description=str(failed)) from failed
     context.log.info(f"published {folder}")

@@ -4,12 +4,16 @@ point it elsewhere), and who runs the Great Expectations suites."""
 from pathlib import Path
 
 import dagster as dg
+import pyarrow as pa
 from pydantic import PrivateAttr
 
 from pipeline.build import patch_likely
 from pipeline.ingest import default_workers
+from pipeline.patching import TablePatch
 from pipeline.paths import CACHE_DIR, RAW_DIR, WAREHOUSE_DIR
 from pipeline.quality.validation_process import Validator, separate_process_pays
+from pipeline.validated_publish import stage_patch
+from pipeline.warehouse import StagedPatch
 
 
 class PipelinePaths(dg.ConfigurableResource):
@@ -62,7 +66,34 @@ class IntegrityValidation(dg.ConfigurableResource):
         return self._validator
 
 
+class BuildStaging(dg.ConfigurableResource):
+    """A patched build written while the run makes the rest of it: ``tidy_tables`` starts
+    writing its tables (Parquet files, the database patched, its precomputed views) while the
+    checks and the findings run; the ``warehouse`` step adds the findings and publishes it
+    (``pipeline.warehouse.StagedPatch``). A run that does not get that far drops it."""
+
+    _staged: StagedPatch | None = PrivateAttr(default=None)
+
+    def start(self, tables: dict[str, pa.Table], warehouse_dir: Path, patch: TablePatch) -> None:
+        self.drop()
+        self._staged = stage_patch(tables, warehouse_dir, patch)
+
+    def take(self) -> StagedPatch | None:
+        """The build staged in this run, if any (the caller finishes or closes it)."""
+        staged, self._staged = self._staged, None
+        return staged
+
+    def drop(self) -> None:
+        staged, self._staged = self._staged, None
+        if staged is not None:
+            staged.close()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        self.drop()
+
+
 def run_resources(paths: PipelinePaths, io_manager: dg.IOManagerDefinition | dg.ConfigurableIOManagerFactory
                   ) -> dict[str, object]:
     """Every resource a run of the graph needs, given where it works and keeps its steps' outputs."""
-    return {"paths": paths, "validation": IntegrityValidation(paths=paths), "io_manager": io_manager}
+    return {"paths": paths, "validation": IntegrityValidation(paths=paths), "staging": BuildStaging(),
+            "io_manager": io_manager}

@@ -284,21 +284,34 @@ def patch_database(patch: DatabasePatch, db_path: Path) -> None:
     """A copy of the published database with the touched files' rows replaced and the
     precomputed views computed again: the same content ``build_database`` gives."""
     shutil.copyfile(patch.base, db_path)
+    _patch(patch, db_path, views=True)
+
+
+def patch_more_tables(patch: DatabasePatch, db_path: Path) -> None:
+    """The touched files' rows of more tables replaced in a database ``patch_database`` made
+    (tables no precomputed view reads, such as the findings: the views are not computed again)."""
+    assert not set(patch.rows) & {"projects", "funds", "indicators"}, "the precomputed views read these"
+    _patch(patch, db_path, views=False)
+
+
+def _patch(patch: DatabasePatch, db_path: Path, views: bool) -> None:
     con = _attach(db_path)
     try:
         con.register(TOUCHED, pa.table({"source_file": pa.array(patch.touched, pa.string())}))
-        con.execute(f"CREATE TEMP TABLE {REPLACED} AS SELECT project_id FROM projects "
-                    f"WHERE source_file IN (SELECT source_file FROM {TOUCHED})")
-        for name in PRECOMPUTED_VIEWS:
-            if name not in PER_FILE_VIEWS + PER_REACH_VIEWS:
-                con.execute(f"DROP TABLE IF EXISTS {PRECOMPUTED_PREFIX}{name}")
+        if views:
+            con.execute(f"CREATE TEMP TABLE {REPLACED} AS SELECT project_id FROM projects "
+                        f"WHERE source_file IN (SELECT source_file FROM {TOUCHED})")
+            for name in PRECOMPUTED_VIEWS:
+                if name not in PER_FILE_VIEWS + PER_REACH_VIEWS:
+                    con.execute(f"DROP TABLE IF EXISTS {PRECOMPUTED_PREFIX}{name}")
         for name, rows in patch.rows.items():
             condition = f"source_file IN (SELECT source_file FROM {TOUCHED})"
             if name in patch.also_replaced:
                 condition = f"{condition} OR ({patch.also_replaced[name]})"
             con.execute(f"DELETE FROM {name} WHERE {condition}")
             _insert(con, name, rows)
-        _create_views(con, patching=True)
+        if views:
+            _create_views(con, patching=True)
         _detach(con)
     finally:
         con.close()

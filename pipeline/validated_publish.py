@@ -22,7 +22,7 @@ from pipeline.quality.integrity import TableValidation, validate_tables
 from pipeline.quality.validation_process import Validator
 from pipeline.snapshot import SnapshotBase, write_snapshot
 from pipeline.sources import RawFile
-from pipeline.warehouse import publish, publish_after
+from pipeline.warehouse import StagedPatch, publish, publish_after
 
 
 class IntegrityFailed(Exception):
@@ -47,8 +47,8 @@ def validate_all(tables: dict[str, pa.Table]) -> dict[str, TableValidation]:
 
 def validate_and_publish(tables: dict[str, pa.Table], warehouse_dir: Path, raw: RawInventory | None = None,
                          raw_dir: Path | None = None, file_states: dict[str, FileState] | None = None,
-                         patch: TablePatch | None = None, validator: Validator | None = None
-                         ) -> tuple[Path, dict[str, TableValidation]]:
+                         patch: TablePatch | None = None, validator: Validator | None = None,
+                         staged: StagedPatch | None = None) -> tuple[Path, dict[str, TableValidation]]:
     """Validate every table; publish them with their Data Docs only if all integrity checks pass.
 
     With the run's ``raw`` inventory (of ``raw_dir``) the build records the files' stats,
@@ -58,8 +58,9 @@ def validate_and_publish(tables: dict[str, pa.Table], warehouse_dir: Path, raw: 
     without them it is a full one. With the ``patch`` the tables were made by (see
     ``WarehouseRun.patch``) only the changed rows are validated, and the database is
     the patched build's with those rows replaced; the build is then written into its
-    staging folder while they are validated. The suites run by the run's ``validator``
-    (by default here, in this process).
+    staging folder while they are validated, or, ``staged`` (``stage_patch``), it was
+    started before with the tables made first, and the others are added. The suites run by
+    the run's ``validator`` (by default here, in this process).
     """
     validator = validator if validator is not None else Validator()
     changed = rows_to_validate(tables, patch)
@@ -80,11 +81,21 @@ def validate_and_publish(tables: dict[str, pa.Table], warehouse_dir: Path, raw: 
             validator.docs_written()
             return {"data_docs": docs_dir}
 
-        if patch is None:  # every row: validated first (the frames' memory and the database's do not add up)
+        if staged is not None:
+            assert patch is not None, "only a patched build is staged early"
+            more = {name: table for name, table in tables.items() if name not in staged.table_names}
+            folder = staged.finish(validated, more, database_patch(patch, {name: changed[name] for name in more}), extras)
+        elif patch is None:  # every row: validated first (the frames' memory and the database's do not add up)
             folder = publish(tables, warehouse_dir, extra_dirs=validated(), write_extras=extras)
         else:
             folder = publish_after(validated, tables, warehouse_dir, database_patch(patch, changed), extras)
     return folder, validations
+
+
+def stage_patch(tables: dict[str, pa.Table], warehouse_dir: Path, patch: TablePatch) -> StagedPatch:
+    """A patched build's ``tables`` (those made first: no findings) being written into its
+    staging folder while the run goes on; ``validate_and_publish(..., staged=)`` adds the rest."""
+    return StagedPatch(warehouse_dir, tables, database_patch(patch, rows_to_validate(tables, patch)))
 
 
 def recorded_states(files: list[RawFile], outcomes: dict[str, tuple[str | None, str]] | None) -> dict[str, FileState]:

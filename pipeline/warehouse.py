@@ -20,17 +20,18 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.database import DatabasePatch, build_database, patch_database
+from pipeline.database import DatabasePatch, build_database, patch_database, patch_more_tables
 
 DB_NAME = "warehouse.duckdb"
 VERSIONS = "versions"
@@ -41,14 +42,24 @@ KEEP_VERSIONS = 2
 
 @contextmanager
 def build_lock(warehouse_dir: Path):
-    """One writer at a time; a second build waits for the first."""
+    """One writer at a time; a second build waits for the first. A thread that holds the lock
+    and asks for it again (which would wait forever) gets a RuntimeError."""
     warehouse_dir.mkdir(parents=True, exist_ok=True)
-    with open(warehouse_dir / ".lock", "w") as handle:
+    path = str((warehouse_dir / ".lock").resolve())
+    if _LOCK_HOLDERS.get(path) == threading.get_ident():
+        raise RuntimeError(f"this thread holds the build lock of {warehouse_dir} already")
+    with open(path, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
+        _LOCK_HOLDERS[path] = threading.get_ident()
         try:
             yield
         finally:
+            del _LOCK_HOLDERS[path]
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+#: The thread of this process holding each warehouse's build lock (by the lock file's path).
+_LOCK_HOLDERS: dict[str, int] = {}
 
 
 def write_parquet(table_name: str, table: pa.Table, folder: Path) -> Path:
@@ -137,6 +148,70 @@ def publish_after(gate: Callable[[], dict[str, Path] | None], tables: dict[str, 
         except BaseException:
             discard_staging(staging)
             raise
+
+
+class StagedPatch:
+    """A patched build staged in two parts, for runs that make its tables in several steps
+    (the Dagster graph): the tables made first are written into a staging folder (Parquet,
+    the database patched, its precomputed views computed again) in a background thread from
+    ``__init__`` on, while the run goes on; ``finish`` adds the tables made later, which no
+    precomputed view reads (the findings), and publishes the build once its ``gate`` passes.
+    The build lock is held from the start to the end; ``close`` drops a build not published."""
+
+    def __init__(self, warehouse_dir: Path, tables: dict[str, pa.Table], patch: DatabasePatch):
+        self.warehouse_dir, self.table_names = warehouse_dir, list(tables)
+        self._held = ExitStack()
+        self._held.enter_context(build_lock(warehouse_dir))
+        pool = self._held.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="staging"))
+        self._staged: Future[Path] | None = pool.submit(write_staging, tables, warehouse_dir, patch)
+
+    def finish(self, gate: Callable[[], dict[str, Path] | None], tables: dict[str, pa.Table], patch: DatabasePatch,
+               write_extras: Callable[[Path], None] | None = None) -> Path:
+        """``tables`` added (their Parquet files, their rows in the database: ``patch``) and the
+        extras written while ``gate`` runs; published only if it returns (its value: the
+        ``extra_dirs``), else dropped (``publish_after``). The lock is released either way."""
+        staged, self._staged = self._staged, None
+        try:
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="staging") as pool:
+                written = pool.submit(_write_more, staged, tables, patch, write_extras)
+                try:
+                    extra_dirs = gate()
+                except BaseException:
+                    if written.exception() is None:
+                        discard_staging(written.result())
+                    raise
+                staging = written.result()
+            try:
+                return commit_staging(staging, self.warehouse_dir, [*self.table_names, *tables], extra_dirs)
+            except BaseException:
+                discard_staging(staging)
+                raise
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Drop the staged build unless it was finished, and release the lock."""
+        staged, self._staged = self._staged, None
+        try:
+            if staged is not None and staged.exception() is None:
+                discard_staging(staged.result())
+        finally:
+            self._held.close()
+
+
+def _write_more(staged: Future[Path], tables: dict[str, pa.Table], patch: DatabasePatch,
+                write_extras: Callable[[Path], None] | None) -> Path:
+    """``tables`` written into the folder being staged once it is, patched into its database."""
+    staging = staged.result()
+    try:
+        write_all_parquet(tables, staging)
+        patch_more_tables(patch, staging / DB_NAME)
+        if write_extras is not None:
+            write_extras(staging)
+    except BaseException:
+        discard_staging(staging)
+        raise
+    return staging
 
 
 @dataclass

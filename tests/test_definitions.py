@@ -12,10 +12,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from assets.automation import changed_files, daily_build, raw_files_changed
-from assets.checks import INTEGRITY_CHECKS
+from assets.checks import FINDINGS, INTEGRITY_CHECKS, TIDY_SUITES
 from assets.definitions import ASSETS, defs
 from assets.io_manager import TablesIOManager
 from assets.resources import PipelinePaths, run_resources
+from pipeline.quality.gx_runtime import suite_names
+from pipeline.warehouse import StagedPatch
 from pipeline.build import RAW_DIR, build_warehouse
 from tests.same_build import assert_same_as_full_build
 
@@ -85,11 +87,20 @@ def test_the_graph_patches_its_own_build_when_a_file_changes(paths: PipelinePath
         def recomputed(*args, **kwargs):
             raise AssertionError("a patched run must not recompute everything")
 
+        finished, real_finish = [], StagedPatch.finish
+
+        def finish(self, *args, **kwargs):
+            finished.append(self.table_names)
+            return real_finish(self, *args, **kwargs)
+
         with monkeypatch.context() as patched_only:
             patched_only.setattr("pipeline.patching.find_all", recomputed)
             patched_only.setattr("pipeline.warehouse.build_database", recomputed)
+            patched_only.setattr(StagedPatch, "finish", finish)
             second = dg.materialize([*ASSETS, *INTEGRITY_CHECKS], resources=resources, instance=instance)
     assert first.success and second.success
+    # the tidy tables were staged by their step; the warehouse step added the findings
+    assert finished == [["projects", "funds", "indicators", "scores", "source_files", "rejections", "parse_notes"]]
 
     def metadata(result, asset: str) -> dict:
         [event] = [e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == asset]
@@ -152,3 +163,8 @@ def test_dg_check_defs_loads_the_project():
     result = subprocess.run([str(dg_cli), "check", "defs"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "All definitions loaded successfully" in result.stdout + result.stderr
+
+
+def test_every_suite_has_its_check():
+    """A suite added under expectations/ must get a check (``assets.checks``) too."""
+    assert sorted([*TIDY_SUITES, FINDINGS]) == suite_names()

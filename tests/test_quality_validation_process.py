@@ -16,6 +16,7 @@ from pipeline.quality.validation_process import (
     ValidationProcess,
     ValidationProcessFailed,
     Validator,
+    content_digest,
     separate_process_pays,
 )
 from tests.quality_fixtures import clean_tables
@@ -184,3 +185,24 @@ def test_a_patched_graph_run_validates_in_one_process_of_its_own(tmp_path):
     second = subprocess.run(run, capture_output=True, text=True, check=True, cwd=ROOT, env=env)
     assert second.stdout.split() == ["True", "patched", "8", "True", "False", "True", "True"], second.stderr
     assert "leaked" not in first.stderr + second.stderr
+
+
+def test_prepared_rows_are_validated_while_the_caller_goes_on(process, tmp_path):
+    tables = clean_tables()
+    process.prepare(tables, tables["projects"])  # returns at once
+    process.prepare({"projects": "not a table"}, None)  # an error waits for the job that asks
+    assert _plain(process.validate(tables, tables["projects"])) == _plain(validate_tables(tables, projects=tables["projects"]))
+    with pytest.raises(ValidationProcessFailed, match="Traceback"):
+        process.validate({"projects": "not a table"}, None)
+    assert process.validate(tables, tables["projects"])["projects"].success  # still serving
+
+
+def test_a_tables_digest_is_blind_to_chunks_and_dictionaries(tmp_path):
+    from pyarrow import feather
+
+    table = pa.table({"name": pa.array(["a", "b", "a", None] * 50).dictionary_encode(), "n": list(range(200))})
+    feather.write_feather(table, tmp_path / "t.arrow", chunksize=7)  # batches of 7 rows, each with its dictionary
+    read_back = feather.read_table(tmp_path / "t.arrow")
+    assert read_back.column("name").num_chunks > 1
+    assert content_digest(read_back) == content_digest(table)
+    assert content_digest(table.slice(1)) != content_digest(table)

@@ -60,7 +60,8 @@ def separate_process_pays() -> bool:
 def _serve(conn: Connection) -> None:
     """The process: set GX up, then for each job received (until ``None``) send back the
     validations and, when the job names a folder, render their Data Docs into it and say
-    when they are written."""
+    when they are written. A job to ``PREPARE`` only validates (nothing is sent back: the
+    validations are remembered for the job that asks for them)."""
     setup_error = None
     try:
         from tqdm import tqdm
@@ -78,6 +79,12 @@ def _serve(conn: Connection) -> None:
     seen: dict[tuple[str, str, str], TableValidation] = {}
     try:
         while (job := conn.recv()) is not None:
+            if job[0] == PREPARE:
+                try:
+                    _validated(*job[1:], seen)
+                except Exception:  # noqa: BLE001 - raised again by the job that asks for them
+                    pass
+                continue
             if setup_error is not None:
                 conn.send(("error", setup_error))
                 continue
@@ -116,11 +123,19 @@ def _validated(tables: dict[str, pa.Table], projects: pa.Table | None,
 
 
 def content_digest(table: pa.Table) -> str:
-    """SHA-256 of a table's schema and rows, however they are chunked."""
+    """SHA-256 of a table's column names and types and its rows, however they are chunked or
+    dictionary-encoded (a table read back from an Arrow file comes in batches, each with its
+    own dictionaries)."""
+    plain = pa.table({name: column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
+                      for name, column in zip(table.column_names, table.columns)}).combine_chunks()
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table.combine_chunks())
+    with pa.ipc.new_stream(sink, plain.schema) as writer:
+        writer.write_table(plain)
     return hashlib.sha256(sink.getvalue()).hexdigest()
+
+
+#: The first item of a job that only validates (see ``_serve``).
+PREPARE = "prepare"
 
 
 class ValidationProcess:
@@ -143,6 +158,13 @@ class ValidationProcess:
             projects = projects.select(PROJECT_CONTEXT_COLUMNS)
         self._send((tables, projects, docs_dir))
         return self._receive()
+
+    def prepare(self, tables: dict[str, pa.Table], projects: pa.Table | None) -> None:
+        """Have the process validate ``tables`` now, without waiting: a later ``validate`` of
+        the same rows with the same projects gets what it found (an error is raised then)."""
+        if projects is not None:
+            projects = projects.select(PROJECT_CONTEXT_COLUMNS)
+        self._send((PREPARE, tables, projects))
 
     def wait_for_docs(self) -> None:
         """Until the Data Docs of the last validation are written (see ``validate``)."""
@@ -219,6 +241,15 @@ class Validator:
 
             build_data_docs(validations, docs_dir)
         return validations
+
+    def prepare(self, tables: dict[str, pa.Table], projects: pa.Table | None, patched: bool = False) -> None:
+        """Start validating a ``patched`` build's rows in the process, if there is one, while
+        the caller goes on; ``validate`` of the same rows gets the result (see ``ValidationProcess.prepare``)."""
+        if self._process is not None and patched:
+            try:
+                self._process.prepare(tables, projects)
+            except ValidationProcessFailed:
+                pass  # (validate says so, and validates here)
 
     def docs_written(self) -> None:
         """Until the Data Docs of the last ``validate`` are written."""
