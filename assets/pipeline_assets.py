@@ -79,9 +79,11 @@ def tidy_tables(context: dg.AssetExecutionContext, paths: PipelinePaths, validat
     run.read(raw_files)
     run.parse()
     tables = run.build_tables()
-    start_checks(validation, {name: tables[name] for name in TIDY_SUITES}, run.patch, tables["projects"])
-    if run.patch is not None:  # written while the checks and the findings run
-        staging.start(tables, paths.warehouse, run.patch)
+    if run.patch is not None:
+        start_checks(validation, {name: tables[name] for name in TIDY_SUITES}, run.patch, tables["projects"])
+        staging.start(tables, paths.warehouse, run.patch)  # written while the checks and the findings run
+    else:  # every row is validated in this process: a validation process would only hold memory
+        validation.validator.close()
     how = f"patched: {len(run.delta.changed)} file(s) parsed" if run.incremental else "full: every file"
     statuses = Counter(state.status for state in run.file_states.values())
     context.log.info(f"tables {how}; files: {dict(sorted(statuses.items()))}")

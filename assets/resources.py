@@ -1,5 +1,6 @@
-"""What the runs share, as Dagster resources: where the pipeline reads and writes (tests
-point it elsewhere), and who runs the Great Expectations suites."""
+"""What the steps of a run share, as Dagster resources: where the pipeline reads and writes
+(tests point it elsewhere), who runs the Great Expectations suites, and a patched build
+being written while the run goes on."""
 
 from pathlib import Path
 

@@ -184,7 +184,12 @@ def test_a_patched_graph_run_validates_in_one_process_of_its_own(tmp_path):
     next(raw.glob("*.txt")).unlink()
     second = subprocess.run(run, capture_output=True, text=True, check=True, cwd=ROOT, env=env)
     assert second.stdout.split() == ["True", "patched", "8", "True", "False", "True", "True"], second.stderr
-    assert "leaked" not in first.stderr + second.stderr
+    # this code's build again, but another manifest: a full build, validated in the run's process
+    manifest = raw / "manifest.csv"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(",2019,", ",2020,", 1), encoding="utf-8")
+    third = subprocess.run(run, capture_output=True, text=True, check=True, cwd=ROOT, env=env)
+    assert third.stdout.split() == ["True", "full", "8", "True", "True", "True", "True"], third.stderr
+    assert "leaked" not in first.stderr + second.stderr + third.stderr
 
 
 def test_prepared_rows_are_validated_while_the_caller_goes_on(process, tmp_path):
