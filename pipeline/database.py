@@ -122,11 +122,8 @@ def precompute_views(con: duckdb.DuckDBPyConnection, patching: bool = False) -> 
         _apply_comments(con, "VIEW", name, comment, columns)
 
 
-#: A report's agency and unit as views.sql's project_lineage compares them.
-_REPORT_KEYS = r"""
-    SELECT project_id, coalesce(agency, department) AS agency,
-           regexp_replace(coalesce(implementing_unit, ''), '\s+', '', 'g') AS unit
-    FROM {projects}"""
+#: A report's unit as views.sql's project_lineage compares them (its agency: coalesce(agency, department)).
+_UNIT = r"regexp_replace(coalesce(implementing_unit, ''), '\s+', '', 'g')"
 
 
 def _recompute_reach(con: duckdb.DuckDBPyConnection, view: str, stored: str) -> None:
@@ -151,13 +148,14 @@ def _reach(con: duckdb.DuckDBPyConnection) -> str:
     a touched file's report (before or after the patch), with one that does, and so on: the
     reports whose precomputed lineage may change. Its name."""
     keys, found, reached = "reach_keys", "reach_found", "reached_projects"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {keys} AS {_REPORT_KEYS.format(projects='warehouse.main.projects')}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {keys} AS SELECT project_id, coalesce(agency, department) AS agency, "
+                f"{_UNIT} AS unit FROM warehouse.main.projects")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {found} AS
         SELECT agency, unit FROM {keys} WHERE project_id IN (
             SELECT project_id FROM warehouse.main.projects WHERE source_file IN (SELECT source_file FROM {TOUCHED}))
         UNION
-        SELECT agency, regexp_replace(coalesce(implementing_unit, ''), '\s+', '', 'g')
-        FROM {PRECOMPUTED_PREFIX}project_lineage WHERE project_id IN (SELECT project_id FROM {REPLACED})""")
+        SELECT agency, {_UNIT} FROM {PRECOMPUTED_PREFIX}project_lineage
+        WHERE project_id IN (SELECT project_id FROM {REPLACED})""")
     while True:
         (added,) = con.execute(f"""INSERT INTO {found}
             SELECT DISTINCT agency, unit FROM {keys}
