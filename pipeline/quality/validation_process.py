@@ -138,6 +138,11 @@ def content_digest(table: pa.Table) -> str:
 PREPARE = "prepare"
 
 
+def _context_of(projects: pa.Table | None) -> pa.Table | None:
+    """Of the run's projects, what the suites read (all the process is sent)."""
+    return projects.select(PROJECT_CONTEXT_COLUMNS) if projects is not None else None
+
+
 class ValidationProcess:
     """A process that imports GX now and validates later (see the module docstring)."""
 
@@ -154,17 +159,13 @@ class ValidationProcess:
         """``validate_tables(tables, projects=projects)`` in the process (of the projects only
         the columns the suites read are sent); with ``docs_dir`` it then renders their Data
         Docs there (``wait_for_docs``). Raises ValidationProcessFailed if it raised or ended."""
-        if projects is not None:
-            projects = projects.select(PROJECT_CONTEXT_COLUMNS)
-        self._send((tables, projects, docs_dir))
+        self._send((tables, _context_of(projects), docs_dir))
         return self._receive()
 
     def prepare(self, tables: dict[str, pa.Table], projects: pa.Table | None) -> None:
         """Have the process validate ``tables`` now, without waiting: a later ``validate`` of
         the same rows with the same projects gets what it found (an error is raised then)."""
-        if projects is not None:
-            projects = projects.select(PROJECT_CONTEXT_COLUMNS)
-        self._send((PREPARE, tables, projects))
+        self._send((PREPARE, tables, _context_of(projects)))
 
     def wait_for_docs(self) -> None:
         """Until the Data Docs of the last validation are written (see ``validate``)."""
