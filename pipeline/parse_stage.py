@@ -58,8 +58,16 @@ def packed_stream(files: list[RawFile], cache_dir: Path | None = CACHE_DIR, work
     cache = ParseCache(cache_dir) if cache_dir is not None else None
     if cache is not None:
         cache.drop_other_versions()
+    try:
+        yield from _packed_results(files, cache, workers)
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+def _packed_results(files: list[RawFile], cache: ParseCache | None, workers: int) -> Iterator[PackedFile]:
     cached = {raw.source_file for raw in files if cache is not None and cache.has(raw.sha256)}
-    # Fresh results are stored in the cache where they are parsed (in the worker processes).
+    # Fresh results are stored in the cache as they come (see ``cache.parse_fresh``).
     to_parse = [raw for raw in files if raw.source_file not in cached]
     fresh = parse_fresh(to_parse, cache, workers)
     fresh = chain([next(fresh)] if to_parse else [], fresh)  # the pool forks all its workers on the first task

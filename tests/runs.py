@@ -52,10 +52,19 @@ def run_folder(raw_dir: Path, cache_dir: Path | None = None, workers: int = 1) -
     todo = [f for f in files if cached.get(f.source_file) is None]
     fresh = {r.source_file: r for r in parse_all(todo, workers=workers)}
     if cache is not None:
-        for result in fresh.values():
-            cache.put(result)
+        with cache:
+            for result in fresh.values():
+                cache.put(result)
     results = mark_duplicates([cached.get(f.source_file) or fresh[f.source_file] for f in files])
     return Run(files, manifest, problems, results, build_tables(results, manifest))
+
+
+def damage(cache: ParseCache, sha256: str) -> None:
+    """Overwrite the stored bytes of an entry with as many other bytes."""
+    path, offset, length = cache.location(sha256)
+    with open(path, "r+b") as handle:
+        handle.seek(offset)
+        handle.write(b"\x00" * length)
 
 
 def facts(result) -> list[dict]:

@@ -7,7 +7,8 @@ import pickle
 import pipeline.ingest as ingest
 from pipeline.cache import ParseCache
 from pipeline.ingest import PARSED, parse_bytes
-from tests.runs import SEED_PREFIXES, DeadPool, copy_seeds, facts, run_folder, seed_text
+from pipeline.packed import pack
+from tests.runs import SEED_PREFIXES, DeadPool, copy_seeds, damage, facts, run_folder, seed_text
 
 SEEDS = {prefix: seed_text(prefix) for prefix in ("001", "004")}
 
@@ -24,14 +25,54 @@ def test_a_damaged_or_foreign_cache_entry_is_a_miss(tmp_path):
     cache = ParseCache(tmp_path)
     result = parse_bytes("a.txt", SEEDS["001"].encode())
     cache.put(result)
-    path = cache._path(result.sha256)
-    path.write_bytes(path.read_bytes()[:100])
+    damage(cache, result.sha256)
     assert cache.get(result.sha256, "a.txt") is None
-    path.write_bytes(pickle.dumps({"not": "a result"}))
+    cache.put_dumped(result.sha256, pickle.dumps({"not": "a result"}))
     assert cache.get(result.sha256, "a.txt") is None
     other = parse_bytes("b.txt", SEEDS["004"].encode())
-    path.write_bytes(pickle.dumps(other))
+    cache.put_dumped(result.sha256, pickle.dumps(pack(other)))
     assert cache.get(result.sha256, "a.txt") is None
+    cache.put(result)  # the latest entry of a hash wins
+    assert facts(cache.get(result.sha256, "a.txt")) == facts(result)
+
+
+def test_entries_are_appended_to_one_segment_per_cache_and_read_back_by_another(tmp_path):
+    results = [parse_bytes(f"{prefix}.txt", text.encode()) for prefix, text in SEEDS.items()]
+    with ParseCache(tmp_path) as cache:
+        for result in results:
+            cache.put(result)
+    folder = ParseCache(tmp_path).folder
+    assert sorted(p.suffix for p in folder.iterdir()) == [".data", ".index"]
+    again = ParseCache(tmp_path)
+    for result in results:
+        assert facts(again.get(result.sha256, result.source_file)) == facts(result)
+    with again:  # a second writer opens a segment of its own
+        again.put(results[0])
+    assert sorted(p.suffix for p in folder.iterdir()) == [".data", ".data", ".index", ".index"]
+    assert facts(ParseCache(tmp_path).get(results[0].sha256, "x.txt")) == facts(results[0])
+
+
+def test_a_torn_index_entry_or_missing_bytes_are_misses_not_errors(tmp_path):
+    first, second = (parse_bytes(f"{prefix}.txt", text.encode()) for prefix, text in SEEDS.items())
+    with ParseCache(tmp_path) as cache:
+        cache.put(first)
+        cache.put(second)
+    folder = ParseCache(tmp_path).folder
+    index = next(folder.glob("*.index"))
+    index.write_bytes(index.read_bytes()[:-5])  # the second entry torn
+    reader = ParseCache(tmp_path)
+    assert reader.has(first.sha256) and not reader.has(second.sha256)
+    data = next(folder.glob("*.data"))
+    data.write_bytes(data.read_bytes()[:10])  # the first entry's bytes cut short
+    assert ParseCache(tmp_path).get(first.sha256, "a.txt") is None
+
+
+def test_hashes_that_are_not_sha256_are_never_stored(tmp_path):
+    cache = ParseCache(tmp_path)
+    cache.put_dumped("not a hash", b"anything")
+    cache.put_dumped("zz" * 32, b"anything")
+    assert not cache.has("not a hash") and not cache.has("zz" * 32) and not cache.has(None)
+    assert not cache.folder.exists()
 
 
 def test_a_cache_that_cannot_be_written_is_skipped(tmp_path):

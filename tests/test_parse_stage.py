@@ -20,7 +20,7 @@ from pipeline.cache import ParseCache  # noqa: E402
 from pipeline.memory import collections_paused  # noqa: E402
 from pipeline.ingest import DUPLICATE, PARSED, QUARANTINED, parse_raw_file  # noqa: E402
 from pipeline.sources import discover  # noqa: E402
-from tests.runs import DeadPool, copy_seeds  # noqa: E402
+from tests.runs import DeadPool, copy_seeds, damage  # noqa: E402
 
 
 @pytest.fixture
@@ -85,11 +85,9 @@ def test_a_cached_result_is_not_parsed_again(raw, tmp_path, monkeypatch):
 def test_a_damaged_cache_entry_is_parsed_again_and_rewritten(raw, tmp_path):
     files = files_of(raw)
     stream(files, tmp_path / "cache", 2)
-    cache = ParseCache(tmp_path / "cache")
-    path = cache._path(files[0].sha256)
-    path.write_bytes(path.read_bytes()[:50])
+    damage(ParseCache(tmp_path / "cache"), files[0].sha256)
     assert stream(files, tmp_path / "cache", 2) == expected(files)
-    assert cache.get(files[0].sha256, files[0].source_file) is not None
+    assert ParseCache(tmp_path / "cache").get(files[0].sha256, files[0].source_file) is not None
 
 
 def test_a_dead_worker_pool_falls_back_to_parsing_here(raw, tmp_path, monkeypatch):
