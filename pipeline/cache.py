@@ -6,15 +6,17 @@ a change to any parser invalidates every entry automatically. Entries hold the
 result packed (``pipeline.packed``): as the worker processes send it back.
 
 Entries are appended to *segments*, never written one file each: creating a file
-cost the kernel 0.3-0.7 ms here (a third of a parse), appending one 0.01 ms. A
-segment is a pair of files named alike in the version's folder: ``<name>.data``
-holds the pickled results one after the other, ``<name>.index`` a fixed-size entry
-per result (``_ENTRY``: the SHA-256, where its bytes start, how many). Each cache
-that stores anything opens a segment of its own (no two writers share one); a
-result's entry is written after its bytes, so an entry never points to bytes not yet
-written. Reading takes every index in name order (names begin with the time they
-were opened), a later entry of a hash overriding an earlier one; a torn last entry
-is ignored, and bytes that do not load as the result asked for are a miss.
+cost the kernel 0.3-0.7 ms here (a fifth to a third of parsing the file), appending
+0.01 ms. A segment is a pair of files named alike in the version's folder:
+``<name>.data`` holds the pickled results one after the other, ``<name>.index`` a
+fixed-size entry per result (``_ENTRY``: the SHA-256, where its bytes start, how
+many, their CRC-32). Each cache that stores anything opens a segment of its own (no
+two writers share one); a result's entry is written after its bytes, so an entry
+never points to bytes not yet written. Reading takes every index in name order
+(names begin with the time they were opened), a later entry of a hash overriding an
+earlier one; a torn last entry is ignored, and bytes changed since (their CRC-32) or
+that do not load as the result asked for are a miss. Runs that parse a file or two
+add small segments: past ``MAX_SEGMENTS`` they are merged (``ParseCache.compact``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import re
 import shutil
 import struct
 import time
+import zlib
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -53,7 +56,7 @@ _PARSER_MODULES = (
 
 #: How entries are stored (part of the fingerprint: a change of form leaves the old entries
 #: to ``drop_other_versions``).
-_STORAGE_FORMAT = "segments/1"
+_STORAGE_FORMAT = "segments/2"
 
 
 @lru_cache(maxsize=1)
@@ -79,13 +82,17 @@ def _dumps(packed: PackedFile) -> bytes:
 _VERSION_NAME = re.compile(r"[0-9a-f]{16}")
 
 
-#: An index entry: the SHA-256 of a file's bytes, then the offset and the length of its
-#: result in the segment's data file.
-_ENTRY = struct.Struct("<32sQQ")
+#: An index entry: the SHA-256 of a file's bytes, then the offset, the length and the CRC-32
+#: of its result in the segment's data file (bytes changed since are a miss).
+_ENTRY = struct.Struct("<32sQQI")
 _DATA, _INDEX = ".data", ".index"
 
-#: Where a result's bytes are: the segment's data file, the offset, the length.
-Location = tuple[Path, int, int]
+#: ``ParseCache.compact``: a folder of more segments than this has its small ones merged.
+MAX_SEGMENTS = 16
+SMALL_SEGMENT_BYTES = 16 << 20
+
+#: Where a result's bytes are: the segment's data file, the offset, the length, their CRC-32.
+Location = tuple[Path, int, int, int]
 
 
 class ParseCache:
@@ -109,6 +116,40 @@ class ParseCache:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
+
+    def compact(self, most: int | None = None, small: int | None = None) -> int:
+        """With more than ``most`` segments, the entries of those under ``small`` bytes copied
+        into one new segment and the small ones deleted (a run that parses a file or two adds
+        a segment: this keeps their number, and what reading the index costs, bounded). The
+        segments merged; 0 when there were few enough. Never fatal: a cache that cannot be
+        compacted stays as it is (an entry lost is a miss, parsed again)."""
+        most = MAX_SEGMENTS if most is None else most
+        small = SMALL_SEGMENT_BYTES if small is None else small
+        self.close()
+        try:
+            segments = sorted(self.folder.glob(f"*{_INDEX}"))
+            if len(segments) <= most:
+                return 0
+            merged = [index for index in segments if _data_bytes(index) < small]
+            if len(merged) < 2:
+                return 0
+            entries = _read_entries(self.folder, merged)
+            writer = _SegmentWriter(self.folder)
+            try:
+                for key, location in entries.items():
+                    data = _stored_bytes(location)
+                    if data is not None:
+                        writer.append(key, data)
+            finally:
+                writer.close()
+            for index in merged:
+                index.unlink(missing_ok=True)
+                index.with_suffix(_DATA).unlink(missing_ok=True)
+        except OSError:
+            return 0
+        finally:
+            self._entries = None  # read again when next asked
+        return len(merged)
 
     def drop_other_versions(self) -> list[Path]:
         """Delete the entries other parser code stored (the sibling folders named by another
@@ -146,11 +187,11 @@ class ParseCache:
         location = self.location(sha256)
         if location is None:
             return None
-        path, offset, length = location
+        data = _stored_bytes(location)
+        if data is None:
+            return None
         try:
-            with open(path, "rb") as handle:
-                handle.seek(offset)
-                result: PackedFile = pickle.loads(handle.read(length))
+            result: PackedFile = pickle.loads(data)
         except Exception:  # noqa: BLE001 - a missing or damaged entry is a cache miss
             return None
         if not isinstance(result, PackedFile) or result.sha256 != sha256:
@@ -193,13 +234,15 @@ def _key(sha256: str | None) -> bytes | None:
         return None
 
 
-def _read_entries(folder: Path) -> dict[bytes, Location]:
-    """Every segment's entries, the later segments' winning; unreadable indexes are skipped."""
+def _read_entries(folder: Path, indexes: list[Path] | None = None) -> dict[bytes, Location]:
+    """The entries of ``indexes`` (by default every segment's), the later segments' winning;
+    unreadable indexes are skipped."""
     entries: dict[bytes, Location] = {}
-    try:
-        indexes = sorted(folder.glob(f"*{_INDEX}"))
-    except OSError:
-        return entries
+    if indexes is None:
+        try:
+            indexes = sorted(folder.glob(f"*{_INDEX}"))
+        except OSError:
+            return entries
     for index in indexes:
         try:
             raw = index.read_bytes()
@@ -207,9 +250,28 @@ def _read_entries(folder: Path) -> dict[bytes, Location]:
             continue
         data = index.with_suffix(_DATA)
         whole = len(raw) - len(raw) % _ENTRY.size  # a torn last entry is left out
-        for key, offset, length in _ENTRY.iter_unpack(memoryview(raw)[:whole]):
-            entries[key] = (data, offset, length)
+        for key, offset, length, crc in _ENTRY.iter_unpack(memoryview(raw)[:whole]):
+            entries[key] = (data, offset, length, crc)
     return entries
+
+
+def _stored_bytes(location: Location) -> bytes | None:
+    """The bytes of an entry; None if they cannot be read in full or were changed."""
+    path, offset, length, crc = location
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(offset)
+            data = handle.read(length)
+    except OSError:
+        return None
+    return data if len(data) == length and zlib.crc32(data) == crc else None
+
+
+def _data_bytes(index: Path) -> int:
+    try:
+        return index.with_suffix(_DATA).stat().st_size
+    except OSError:
+        return 0
 
 
 class _SegmentWriter:
@@ -230,11 +292,11 @@ class _SegmentWriter:
         self._size = 0
 
     def append(self, key: bytes, data: bytes) -> Location:
-        offset = self._size
+        offset, crc = self._size, zlib.crc32(data)
         _write_all(self._data, data)
         self._size += len(data)
-        _write_all(self._index, _ENTRY.pack(key, offset, len(data)))
-        return self.data_path, offset, len(data)
+        _write_all(self._index, _ENTRY.pack(key, offset, len(data), crc))
+        return self.data_path, offset, len(data), crc
 
     def close(self) -> None:
         for fd in (self._data, self._index):

@@ -62,7 +62,7 @@ def packed_stream(files: list[RawFile], cache_dir: Path | None = CACHE_DIR, work
         yield from _packed_results(files, cache, workers)
     finally:
         if cache is not None:
-            cache.close()
+            cache.compact()  # (closes it first)
 
 
 def _packed_results(files: list[RawFile], cache: ParseCache | None, workers: int) -> Iterator[PackedFile]:

@@ -61,7 +61,7 @@ def run_folder(raw_dir: Path, cache_dir: Path | None = None, workers: int = 1) -
 
 def damage(cache: ParseCache, sha256: str) -> None:
     """Overwrite the stored bytes of an entry with as many other bytes."""
-    path, offset, length = cache.location(sha256)
+    path, offset, length, _ = cache.location(sha256)
     with open(path, "r+b") as handle:
         handle.seek(offset)
         handle.write(b"\x00" * length)

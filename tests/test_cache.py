@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import pipeline.ingest as ingest
 from pipeline.cache import ParseCache
 from pipeline.ingest import PARSED, parse_bytes
 from pipeline.packed import pack
+from pipeline.parse_stage import parsed_stream
+from pipeline.sources import discover
 from tests.runs import SEED_PREFIXES, DeadPool, copy_seeds, damage, facts, run_folder, seed_text
 
 SEEDS = {prefix: seed_text(prefix) for prefix in ("001", "004")}
@@ -65,6 +71,88 @@ def test_a_torn_index_entry_or_missing_bytes_are_misses_not_errors(tmp_path):
     data = next(folder.glob("*.data"))
     data.write_bytes(data.read_bytes()[:10])  # the first entry's bytes cut short
     assert ParseCache(tmp_path).get(first.sha256, "a.txt") is None
+
+
+def _segments(cache: ParseCache) -> list[Path]:
+    return sorted(cache.folder.glob("*.index"))
+
+
+def test_small_segments_are_merged_once_there_are_too_many(tmp_path):
+    first, second = (parse_bytes(f"{prefix}.txt", text.encode()) for prefix, text in SEEDS.items())
+    for _ in range(3):  # a run each, storing one result (the later entries win)
+        with ParseCache(tmp_path) as cache:
+            cache.put_dumped(first.sha256, pickle.dumps(pack(second)))  # a wrong entry ...
+    with ParseCache(tmp_path) as cache:
+        cache.put(first)  # ... overridden by a later one
+    with ParseCache(tmp_path) as cache:
+        cache.put(second)
+    cache = ParseCache(tmp_path)
+    assert len(_segments(cache)) == 5
+    assert cache.compact(most=5) == 0  # few enough
+    assert cache.compact(most=4) == 5
+    assert len(_segments(cache)) == 1
+    assert facts(cache.get(first.sha256, "a.txt")) == facts(first)
+    assert facts(cache.get(second.sha256, "b.txt")) == facts(second)
+    fresh = ParseCache(tmp_path)
+    assert facts(fresh.get(first.sha256, "a.txt")) == facts(first)
+
+
+def test_large_segments_are_left_as_they_are(tmp_path):
+    results = [parse_bytes(f"{prefix}.txt", text.encode()) for prefix, text in SEEDS.items()]
+    with ParseCache(tmp_path) as cache:  # the large one: a cold run's
+        for result in results:
+            cache.put(result)
+    large = _segments(cache)
+    size = large[0].with_suffix(".data").stat().st_size
+    for result in results:
+        with ParseCache(tmp_path) as cache:
+            cache.put(result)
+    assert ParseCache(tmp_path).compact(most=1, small=size) == 2
+    kept = _segments(cache)
+    assert len(kept) == 2 and large[0] in kept
+    for result in results:
+        assert facts(ParseCache(tmp_path).get(result.sha256, "x.txt")) == facts(result)
+
+
+def test_a_run_compacts_the_cache_it_used(tmp_path, monkeypatch):
+    import pipeline.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "MAX_SEGMENTS", 1)
+    raw = copy_seeds(tmp_path / "raw")
+    folder = tmp_path / "cache"
+    for result in (parse_bytes(f"{prefix}.txt", text.encode()) for prefix, text in SEEDS.items()):
+        with ParseCache(folder) as cache:
+            cache.put(result)
+    first = run_folder(raw, cache_dir=folder)
+    assert len(_segments(ParseCache(folder))) == 3
+    files = sorted(discover(raw), key=lambda f: f.source_file)
+    streamed = list(parsed_stream(files, folder, 1))
+    assert len(_segments(ParseCache(folder))) == 1
+    assert [facts(r) for r in streamed] == [facts(r) for r in first.results]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(index_cut=st.integers(0, 200), data_cut=st.integers(0, 40_000),
+       flips=st.lists(st.tuples(st.integers(0, 40_000), st.integers(1, 255)), max_size=4))
+def test_a_damaged_segment_never_gives_a_wrong_result(tmp_path_factory, index_cut, data_cut, flips):
+    """Whatever is cut off or changed in a segment's files, every entry is either the result
+    stored or a miss: never another result, never an error."""
+    folder = tmp_path_factory.mktemp("cache")
+    results = [parse_bytes(f"{prefix}.txt", text.encode()) for prefix, text in SEEDS.items()]
+    with ParseCache(folder) as cache:
+        for result in results:
+            cache.put(result)
+    index, data = (next(ParseCache(folder).folder.glob(f"*{suffix}")) for suffix in (".index", ".data"))
+    index.write_bytes(index.read_bytes()[:index_cut])
+    damaged = bytearray(data.read_bytes()[:data_cut])
+    for position, change in flips:
+        if position < len(damaged):
+            damaged[position] ^= change
+    data.write_bytes(bytes(damaged))
+    reader = ParseCache(folder)
+    for result in results:
+        got = reader.get(result.sha256, result.source_file)
+        assert got is None or facts(got) == facts(result)
 
 
 def test_hashes_that_are_not_sha256_are_never_stored(tmp_path):
