@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -13,11 +14,11 @@ import pytest
 from pipeline.cache import ParseCache, parse_fresh
 from pipeline.ingest import FileResult, parse_bytes
 from pipeline.packed import FILE_FIELDS, RECORD_FIELDS, PackedFile, pack, unpack
-from pipeline.records import ParseNote, ProjectReport
+from pipeline.records import FundRecord, ParseNote, ProjectReport
 from pipeline.schema import TABLES
 from pipeline.sources import discover, read_manifest
 from pipeline.synthetic import generate_file, plan
-from pipeline.tables import TableBuilder, _Columns, build_tables
+from pipeline.tables import TableBuilder, _Columns, build_tables, columns_to_arrow
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -135,6 +136,29 @@ def test_columns_refuse_rows_that_do_not_line_up():
         columns.columns()
     with pytest.raises(KeyError, match="no column 'nonsense'"):
         columns.add_packed([note], {"nonsense": 1})
+
+
+def _filled_columns(results: list[FileResult]) -> dict[str, _Columns]:
+    builder = TableBuilder({})
+    for result in sorted(results, key=lambda r: r.source_file):
+        builder.add(result)
+    return builder.rows.tables
+
+
+def test_records_converted_at_once_equal_them_converted_field_by_field(results):
+    for name, columns in _filled_columns(results).items():
+        assert columns.arrow().equals(columns_to_arrow(columns.table, columns.columns())), name
+
+
+def test_a_value_arrow_refuses_is_still_named_when_records_convert_at_once(results):
+    funds = _filled_columns(results)["funds"]
+    position = RECORD_FIELDS[FundRecord].index("executed_yuan")
+    too_fine = Decimal("0.000000000001")
+    row = list(funds.records[0])
+    row[position] = too_fine
+    funds.records[0] = tuple(row)
+    with pytest.raises(ValueError, match=rf"funds\.executed_yuan: value {too_fine} has more decimals"):
+        funds.arrow()
 
 
 def test_a_report_is_added_as_one_project_row(results):
