@@ -260,6 +260,8 @@ def _stored_bytes(location: Location) -> bytes | None:
     path, offset, length, crc = location
     try:
         with open(path, "rb") as handle:
+            if offset + length > os.fstat(handle.fileno()).st_size:  # (a damaged index's entry)
+                return None
             handle.seek(offset)
             data = handle.read(length)
     except OSError:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from functools import lru_cache
 from itertools import repeat
 from operator import itemgetter
 

@@ -133,8 +133,9 @@ def test_a_run_compacts_the_cache_it_used(tmp_path, monkeypatch):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(index_cut=st.integers(0, 200), data_cut=st.integers(0, 40_000),
-       flips=st.lists(st.tuples(st.integers(0, 40_000), st.integers(1, 255)), max_size=4))
-def test_a_damaged_segment_never_gives_a_wrong_result(tmp_path_factory, index_cut, data_cut, flips):
+       flips=st.lists(st.tuples(st.integers(0, 40_000), st.integers(1, 255)), max_size=4),
+       index_flips=st.lists(st.tuples(st.integers(0, 200), st.integers(1, 255)), max_size=4))
+def test_a_damaged_segment_never_gives_a_wrong_result(tmp_path_factory, index_cut, data_cut, flips, index_flips):
     """Whatever is cut off or changed in a segment's files, every entry is either the result
     stored or a miss: never another result, never an error."""
     folder = tmp_path_factory.mktemp("cache")
@@ -143,7 +144,11 @@ def test_a_damaged_segment_never_gives_a_wrong_result(tmp_path_factory, index_cu
         for result in results:
             cache.put(result)
     index, data = (next(ParseCache(folder).folder.glob(f"*{suffix}")) for suffix in (".index", ".data"))
-    index.write_bytes(index.read_bytes()[:index_cut])
+    entries = bytearray(index.read_bytes()[:index_cut])
+    for position, change in index_flips:
+        if position < len(entries):
+            entries[position] ^= change
+    index.write_bytes(bytes(entries))
     damaged = bytearray(data.read_bytes()[:data_cut])
     for position, change in flips:
         if position < len(damaged):
