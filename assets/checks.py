@@ -60,7 +60,7 @@ def check_results(validation: IntegrityValidation, tables: dict[str, pa.Table], 
                   projects: pa.Table) -> Iterator[dg.AssetCheckResult]:
     """Each table's suite on its rows, or on the rows that changed when the run patched the
     published build (``changed_rows``), with the run's projects (child tables check their ids)."""
-    rows = {name: changed_rows_of(name, table, changed_rows) for name, table in tables.items()}
+    rows = _rows_to_check(tables, changed_rows)
     validated = validation.validator.validate(rows, projects, patched=changed_rows is not None)
     for name, table_validation in validated.items():
         scope = "every row" if changed_rows is None else f"the {rows[name].num_rows} changed rows (patched build)"
@@ -73,8 +73,12 @@ def start_checks(validation: IntegrityValidation, tables: dict[str, pa.Table], c
     ``tables`` now, while the step that made them goes on: their checks then find the
     results ready (``Validator.prepare``)."""
     if changed_rows is not None:
-        rows = {name: changed_rows_of(name, table, changed_rows) for name, table in tables.items()}
-        validation.validator.prepare(rows, projects, patched=True)
+        validation.validator.prepare(_rows_to_check(tables, changed_rows), projects, patched=True)
+
+
+def _rows_to_check(tables: dict[str, pa.Table], changed_rows: TablePatch | None) -> dict[str, pa.Table]:
+    """Each table's rows its suite runs on: all of them, or those that changed (patched build)."""
+    return {name: changed_rows_of(name, table, changed_rows) for name, table in tables.items()}
 
 
 def _spec(table_name: str) -> dg.AssetCheckSpec:

@@ -136,18 +136,25 @@ def publish_after(gate: Callable[[], dict[str, Path] | None], tables: dict[str, 
     ``gate`` returns (its value: the ``extra_dirs``); if it raises, the staging folder is dropped."""
     with build_lock(warehouse_dir), ThreadPoolExecutor(max_workers=1, thread_name_prefix="staging") as pool:
         staged = pool.submit(write_staging, tables, warehouse_dir, patch, write_extras)
-        try:
-            extra_dirs = gate()
-        except BaseException:
-            if staged.exception() is None:  # (waits for the folder; one that failed is dropped already)
-                discard_staging(staged.result())
-            raise
-        staging = staged.result()
-        try:
-            return commit_staging(staging, warehouse_dir, list(tables), extra_dirs)
-        except BaseException:
-            discard_staging(staging)
-            raise
+        return _commit_after(gate, staged, warehouse_dir, list(tables))
+
+
+def _commit_after(gate: Callable[[], dict[str, Path] | None], staged: Future[Path], warehouse_dir: Path,
+                  table_names: list[str]) -> Path:
+    """The folder being ``staged`` committed once ``gate`` returns (its value: the ``extra_dirs``);
+    dropped if the gate or the commit raises."""
+    try:
+        extra_dirs = gate()
+    except BaseException:
+        if staged.exception() is None:  # (waits for the folder; one that failed is dropped already)
+            discard_staging(staged.result())
+        raise
+    staging = staged.result()
+    try:
+        return commit_staging(staging, warehouse_dir, table_names, extra_dirs)
+    except BaseException:
+        discard_staging(staging)
+        raise
 
 
 class StagedPatch:
@@ -174,18 +181,7 @@ class StagedPatch:
         try:
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="staging") as pool:
                 written = pool.submit(_write_more, staged, tables, patch, write_extras)
-                try:
-                    extra_dirs = gate()
-                except BaseException:
-                    if written.exception() is None:
-                        discard_staging(written.result())
-                    raise
-                staging = written.result()
-            try:
-                return commit_staging(staging, self.warehouse_dir, [*self.table_names, *tables], extra_dirs)
-            except BaseException:
-                discard_staging(staging)
-                raise
+                return _commit_after(gate, written, self.warehouse_dir, [*self.table_names, *tables])
         finally:
             self.close()
 
