@@ -2,16 +2,24 @@
 
 Dagster's default IO manager pickles every output and unpickles a full copy for
 each step that reads it: at 100,000 reports the `warehouse` step alone then holds
-every table twice over. Here Arrow tables are stored as uncompressed Arrow IPC
-files and read back memory-mapped, so a step reads them without copying (their
-pages belong to the page cache, which the kernel can drop and read back); any
-other value is pickled, as by the default IO manager.
+every table twice over. Here Arrow tables are stored as uncompressed Arrow files
+and read back memory-mapped, so a step reads them without copying (their pages
+belong to the page cache, which the kernel can drop and read back); any other
+value is pickled, as by the default IO manager.
+
+A table is stored as parts (``pipeline.arrow_parts``): the Arrow files of a folder
+``.<asset>.parts-<id>`` beside ``<asset>``, a small list naming that folder and its
+files. The parts of a patched table that are whole files of the published build's
+snapshot are hard links to them, not copies.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
+import shutil
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +27,15 @@ import dagster as dg
 import pyarrow as pa
 from pyarrow import feather
 
+from pipeline.arrow_parts import read_parts, write_parts
 from pipeline.memory import collections_paused
 
 ARROW_MAGIC = b"ARROW1"
+PARTS_MAGIC = b"PERFWH-ARROW-PARTS\n"
+
+
+def _parts_folders(target: Path) -> list[Path]:
+    return list(target.parent.glob(f".{target.name}.parts-*"))
 
 
 class ArrowFilesIOManager(dg.UPathIOManager):
@@ -37,28 +51,42 @@ class ArrowFilesIOManager(dg.UPathIOManager):
     def dump_to_path(self, context: dg.OutputContext, obj: Any, path) -> None:
         target = Path(str(path))
         target.parent.mkdir(parents=True, exist_ok=True)
-        # a new file, renamed over the old one: a table of an earlier run still mapped
-        # by this process keeps its own (now unlinked) file
+        # new files, renamed over the old ones: a table of an earlier run still mapped by
+        # this process keeps its own (now unlinked) files
         tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+        parts = target.with_name(f".{target.name}.parts-{uuid.uuid4().hex}") if isinstance(obj, pa.Table) else None
         try:
-            if isinstance(obj, pa.Table):
-                feather.write_feather(obj, tmp, compression="uncompressed")
+            if parts is not None:
+                parts.mkdir()
+                listing = {"folder": parts.name, "parts": write_parts(obj, parts)}
+                tmp.write_bytes(PARTS_MAGIC + json.dumps(listing).encode())
             else:
                 with open(tmp, "wb") as handle, collections_paused():  # (see load_from_path)
                     pickle.dump(obj, handle, pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, target)
+        except BaseException:
+            if parts is not None:
+                shutil.rmtree(parts, ignore_errors=True)
+            raise
         finally:
             tmp.unlink(missing_ok=True)
+        for old in _parts_folders(target):
+            if old != parts:
+                shutil.rmtree(old, ignore_errors=True)
 
     def load_from_path(self, context: dg.InputContext, path) -> Any:
         source = Path(str(path))
         with open(source, "rb") as handle:
-            if handle.read(len(ARROW_MAGIC)) != ARROW_MAGIC:
-                handle.seek(0)
-                # (a record per raw file: collections while they are built cost more than the loading)
-                with collections_paused():
-                    return pickle.load(handle)
-        return feather.read_table(source, memory_map=True)
+            head = handle.read(len(PARTS_MAGIC))
+            if head.startswith(PARTS_MAGIC):
+                listing = json.loads(handle.read())
+                return read_parts(source.parent / listing["folder"], listing["parts"])
+            if head.startswith(ARROW_MAGIC):  # one Arrow file (written by earlier versions)
+                return feather.read_table(source, memory_map=True)
+            handle.seek(0)
+            # (a record per raw file: collections while they are built cost more than the loading)
+            with collections_paused():
+                return pickle.load(handle)
 
 
 class TablesIOManager(dg.ConfigurableIOManagerFactory):

@@ -3,6 +3,7 @@ the schedule and the sensor say what they would run."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -14,10 +15,10 @@ import pytest
 from assets.automation import changed_files, daily_build, raw_files_changed
 from assets.checks import FINDINGS, INTEGRITY_CHECKS, TIDY_SUITES
 from assets.definitions import ASSETS, defs
-from assets.io_manager import TablesIOManager
+from assets.io_manager import PARTS_MAGIC, TablesIOManager
 from assets.resources import PipelinePaths, run_resources
 from pipeline.quality.gx_runtime import suite_names
-from pipeline.warehouse import StagedPatch
+from pipeline.warehouse import StagedPatch, current_build
 from pipeline.build import RAW_DIR, build_warehouse
 from tests.same_build import assert_same_as_full_build
 
@@ -56,7 +57,7 @@ def test_materialize_whole_graph_on_the_seeds(paths: PipelinePaths, tmp_path: Pa
     statuses = con.execute("select status, count(*) from source_files group by status").fetchall()
     assert statuses == [("parsed", 5)]
     steps = tmp_path / "steps"  # the tables the steps handed each other are Arrow files
-    assert all((steps / name).read_bytes()[:6] == b"ARROW1" for name in TABLES)
+    assert all((steps / name).read_bytes().startswith(PARTS_MAGIC) for name in TABLES)
 
 
 def test_the_next_perfwh_build_patches_what_the_graph_published(paths: PipelinePaths, tmp_path: Path):
@@ -76,7 +77,9 @@ def test_the_next_perfwh_build_patches_what_the_graph_published(paths: PipelineP
 
 def test_the_graph_patches_its_own_build_when_a_file_changes(paths: PipelinePaths, tmp_path: Path, monkeypatch):
     """The second materialization parses only the changed file, patches the published findings
-    and database instead of recomputing them, and publishes what a full build does."""
+    and database instead of recomputing them, and publishes what a full build does; the tables
+    its steps hand each other share the published snapshot's untouched files."""
+    monkeypatch.setattr("pipeline.snapshot.SHARD_FILES", 1)  # a shard per file: 4 of 5 untouched
     resources = run_resources(paths, TablesIOManager(base_dir=str(tmp_path / "steps")))
     with dg.instance_for_test() as instance:
         first = dg.materialize([*ASSETS, *INTEGRITY_CHECKS], resources=resources, instance=instance)
@@ -122,6 +125,9 @@ def test_the_graph_patches_its_own_build_when_a_file_changes(paths: PipelinePath
     assert_same_as_full_build(paths.raw, published, tmp_path)
     names = pq.read_table(published / "projects.parquet").column("project_name").to_pylist()
     assert "12333咨询平台场地运行维护二期经费" in names
+    [steps_parts] = (tmp_path / "steps").glob(".projects.parts-*")
+    snapshot_files = {os.stat(p).st_ino for p in (current_build(published) / "snapshot" / "projects").iterdir()}
+    assert len({os.stat(p).st_ino for p in steps_parts.iterdir()} & snapshot_files) == 4  # linked, not copied
 
 
 def test_schedule_targets_the_whole_graph():

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import pyarrow as pa
+from pyarrow import feather
 from upath import UPath
 
-from assets.io_manager import ARROW_MAGIC, ArrowFilesIOManager
+from assets.io_manager import ARROW_MAGIC, PARTS_MAGIC, ArrowFilesIOManager
 from pipeline.parse_stage import RawInventory
 
 
@@ -20,7 +23,7 @@ def test_a_table_is_written_as_arrow_and_read_back_without_a_copy(tmp_path: Path
     table = pa.table({"project_id": [f"p{i}" for i in range(100_000)], "seq": pa.array([i % 40 for i in range(100_000)], pa.int16())})
     path = UPath(tmp_path / "indicators")
     manager.dump_to_path(None, table, path)
-    assert path.read_bytes()[: len(ARROW_MAGIC)] == ARROW_MAGIC
+    assert path.read_bytes().startswith(PARTS_MAGIC)
     allocated = pa.total_allocated_bytes()
     loaded = manager.load_from_path(None, path)
     assert pa.total_allocated_bytes() == allocated  # memory-mapped, not read into Arrow's pool
@@ -43,4 +46,42 @@ def test_a_table_still_mapped_survives_the_next_run_writing_the_same_asset(tmp_p
     manager.dump_to_path(None, pa.table({"n": [4]}), path)
     assert first.column("n").to_pylist() == [1, 2, 3]  # its file was replaced, not overwritten
     assert manager.load_from_path(None, path).column("n").to_pylist() == [4]
-    assert [p.name for p in tmp_path.iterdir()] == ["projects"]  # no temporary file left
+    # no temporary file left, and only the last table's parts
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([_listing(path)["folder"], "projects"])
+
+
+def _listing(path: UPath) -> dict:
+    return json.loads(path.read_bytes()[len(PARTS_MAGIC):])
+
+
+def _inodes(folder: Path) -> set[int]:
+    return {os.stat(p).st_ino for p in folder.iterdir()}
+
+
+def test_a_table_read_from_a_step_output_is_linked_not_copied(tmp_path: Path):
+    manager = _manager(tmp_path)
+    first, second = UPath(tmp_path / "indicators"), UPath(tmp_path / "indicators_again")
+    table = pa.table({"source_file": [f"f{i}" for i in range(1000)], "seq": list(range(1000))})
+    manager.dump_to_path(None, table, first)
+    loaded = manager.load_from_path(None, first)  # memory-mapped from the first output's parts
+    manager.dump_to_path(None, loaded, second)
+    assert manager.load_from_path(None, second).equals(table)
+    first_parts, second_parts = (tmp_path / _listing(p)["folder"] for p in (first, second))
+    assert _inodes(second_parts) == _inodes(first_parts)  # hard links to the same files
+
+
+def test_a_table_of_an_earlier_version_still_loads(tmp_path: Path):
+    path = tmp_path / "projects"
+    table = pa.table({"n": [1, 2, 3]})
+    feather.write_feather(table, path, compression="uncompressed")  # one Arrow file, as written before parts
+    assert path.read_bytes().startswith(ARROW_MAGIC)
+    assert _manager(tmp_path).load_from_path(None, UPath(path)).equals(table)
+
+
+def test_a_value_replacing_a_table_removes_its_parts(tmp_path: Path):
+    manager = _manager(tmp_path)
+    path = UPath(tmp_path / "changed_rows")
+    manager.dump_to_path(None, pa.table({"n": [1]}), path)
+    manager.dump_to_path(None, None, path)
+    assert manager.load_from_path(None, path) is None
+    assert [p.name for p in tmp_path.iterdir()] == ["changed_rows"]
