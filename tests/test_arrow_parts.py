@@ -148,3 +148,15 @@ def test_any_mix_of_mapped_slices_and_new_rows_reads_back_equal(tmp_path_factory
     assert back.equals(table) and back.schema.equals(table.schema, check_metadata=True)
     linked = {_inode(folder / "parts" / name) for name in names} & {_inode(p) for p in (folder / "snapshot").iterdir()}
     assert len(linked) == len(sizes)  # the whole table at the front: every file linked once
+
+
+def test_where_files_cannot_be_linked_the_rows_are_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    table = pa.concat_tables(_mapped_files(tmp_path / "snapshot", [10, 10]))
+
+    def cross_device(source, dest):
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(arrow_parts.os, "link", cross_device)
+    names, back = _written(table, tmp_path / "parts")
+    assert back.equals(table)
+    assert all(os.stat(tmp_path / "parts" / name).st_nlink == 1 for name in names)
