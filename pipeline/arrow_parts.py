@@ -29,6 +29,11 @@ import pyarrow as pa
 from pyarrow import feather
 
 MAPS = Path("/proc/self/maps")
+#: Smaller files are written again, not linked: checking a file's layout (opening it) and
+#: linking it (and unlinking it later) cost more than writing its bytes. At 100,000 reports
+#: the snapshot's shards of source_files and parse_notes hold 0.1-0.3 MB, those of scores,
+#: funds, projects and indicators 1.3-14 MB.
+LINK_MIN_BYTES = 1 << 20
 
 #: One array's place in a file: offset, length, and each buffer's (file offset, size).
 ArrayLayout = tuple[int, int, tuple[tuple[int, int] | None, ...]]
@@ -173,7 +178,7 @@ def write_parts(table: pa.Table, folder: Path) -> list[str]:
     at = 0
     while at < len(batches):
         found = _mapped_layout(batches[at], addresses) if addresses.mappings else None
-        if found is not None:
+        if found is not None and found[0].end - found[0].start >= LINK_MIN_BYTES:
             mapping, layout = found
             if mapping.path not in layouts:
                 layouts[mapping.path] = _file_layout(mapping.path, table.schema)

@@ -18,6 +18,12 @@ SCHEMA = pa.schema([("source_file", pa.string()), ("seq", pa.int32()), ("amount"
                    metadata={"table": "t"})
 
 
+@pytest.fixture(autouse=True)
+def link_any_size(monkeypatch: pytest.MonkeyPatch):
+    """The files here are small: linked whatever their size, unless a test says otherwise."""
+    monkeypatch.setattr(arrow_parts, "LINK_MIN_BYTES", 0)
+
+
 def _rows(start: int, count: int) -> pa.Table:
     return pa.table({
         "source_file": [f"f{i:05d}" for i in range(start, start + count)],
@@ -160,3 +166,13 @@ def test_where_files_cannot_be_linked_the_rows_are_written(tmp_path: Path, monke
     names, back = _written(table, tmp_path / "parts")
     assert back.equals(table)
     assert all(os.stat(tmp_path / "parts" / name).st_nlink == 1 for name in names)
+
+
+def test_files_below_the_linking_size_are_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    small, large = _mapped_files(tmp_path / "snapshot", [10, 40_000])
+    sizes = [os.stat(p).st_size for p in sorted((tmp_path / "snapshot").iterdir())]
+    monkeypatch.setattr(arrow_parts, "LINK_MIN_BYTES", (sizes[0] + sizes[1]) // 2)
+    names, back = _written(pa.concat_tables([small, large]), tmp_path / "parts")
+    assert back.equals(pa.concat_tables([small, large]))
+    linked = [_inode(tmp_path / "parts" / name) == _inode(tmp_path / "snapshot" / "00001.arrow") for name in names]
+    assert linked == [False, True]

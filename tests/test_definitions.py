@@ -80,6 +80,7 @@ def test_the_graph_patches_its_own_build_when_a_file_changes(paths: PipelinePath
     and database instead of recomputing them, and publishes what a full build does; the tables
     its steps hand each other share the published snapshot's untouched files."""
     monkeypatch.setattr("pipeline.snapshot.SHARD_FILES", 1)  # a shard per file: 4 of 5 untouched
+    monkeypatch.setattr("pipeline.arrow_parts.LINK_MIN_BYTES", 0)  # (the seeds' shards are small)
     resources = run_resources(paths, TablesIOManager(base_dir=str(tmp_path / "steps")))
     with dg.instance_for_test() as instance:
         first = dg.materialize([*ASSETS, *INTEGRITY_CHECKS], resources=resources, instance=instance)

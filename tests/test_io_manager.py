@@ -58,7 +58,8 @@ def _inodes(folder: Path) -> set[int]:
     return {os.stat(p).st_ino for p in folder.iterdir()}
 
 
-def test_a_table_read_from_a_step_output_is_linked_not_copied(tmp_path: Path):
+def test_a_table_read_from_a_step_output_is_linked_not_copied(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr("pipeline.arrow_parts.LINK_MIN_BYTES", 0)  # (a small table)
     manager = _manager(tmp_path)
     first, second = UPath(tmp_path / "indicators"), UPath(tmp_path / "indicators_again")
     table = pa.table({"source_file": [f"f{i}" for i in range(1000)], "seq": list(range(1000))})
