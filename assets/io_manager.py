@@ -10,16 +10,23 @@ value is pickled, as by the default IO manager.
 A table is stored as parts (``pipeline.arrow_parts``): the Arrow files of a folder
 ``.<asset>.parts-<id>`` beside ``<asset>``, a small list naming that folder and its
 files. The parts of a patched table that are whole files of the published build's
-snapshot are hard links to them, not copies.
+snapshot are hard links to them, not copies. Two runs may write the same asset at
+once: each writes a folder of its own, and replacing the list (under a lock per
+asset) deletes only the folder it displaced; a step that read the displaced list
+just before reads the new one.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pickle
 import shutil
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +41,45 @@ ARROW_MAGIC = b"ARROW1"
 PARTS_MAGIC = b"PERFWH-ARROW-PARTS\n"
 
 
-def _parts_folders(target: Path) -> list[Path]:
-    return list(target.parent.glob(f".{target.name}.parts-*"))
+#: A parts folder no list names, this old, was left by a run that stopped while writing it.
+ABANDONED_SECONDS = 24 * 3600
+#: How often a step reads an asset's list again when the parts it named were replaced meanwhile.
+READ_ATTEMPTS = 3
+
+
+@contextmanager
+def _asset_lock(target: Path) -> Iterator[None]:
+    """One writer at a time replaces the list of ``target`` (and sees what it displaces)."""
+    with open(target.with_name(f".{target.name}.lock"), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _listed_folder(target: Path) -> Path | None:
+    """The parts folder the list at ``target`` names (None if it holds no table's list)."""
+    try:
+        with open(target, "rb") as handle:
+            if handle.read(len(PARTS_MAGIC)) != PARTS_MAGIC:
+                return None
+            return target.with_name(json.loads(handle.read())["folder"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _abandoned_folders(target: Path, listed: Path | None) -> list[Path]:
+    """Parts folders of ``target`` no list names and nobody has written to for a day."""
+    cutoff = time.time() - ABANDONED_SECONDS
+    found = []
+    for folder in target.parent.glob(f".{target.name}.parts-*"):
+        try:
+            if folder != listed and folder.stat().st_mtime < cutoff:
+                found.append(folder)
+        except OSError:
+            continue
+    return found
 
 
 class ArrowFilesIOManager(dg.UPathIOManager):
@@ -53,7 +97,7 @@ class ArrowFilesIOManager(dg.UPathIOManager):
         target.parent.mkdir(parents=True, exist_ok=True)
         # new files, renamed over the old ones: a table of an earlier run still mapped by
         # this process keeps its own (now unlinked) files
-        tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+        tmp = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex}")
         parts = target.with_name(f".{target.name}.parts-{uuid.uuid4().hex}") if isinstance(obj, pa.Table) else None
         try:
             if parts is not None:
@@ -63,19 +107,29 @@ class ArrowFilesIOManager(dg.UPathIOManager):
             else:
                 with open(tmp, "wb") as handle, collections_paused():  # (see load_from_path)
                     pickle.dump(obj, handle, pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, target)
+            with _asset_lock(target):
+                displaced = _listed_folder(target)
+                os.replace(tmp, target)
+                stale = _abandoned_folders(target, parts)
         except BaseException:
             if parts is not None:
                 shutil.rmtree(parts, ignore_errors=True)
             raise
         finally:
             tmp.unlink(missing_ok=True)
-        for old in _parts_folders(target):
-            if old != parts:
-                shutil.rmtree(old, ignore_errors=True)
+        for old in ([displaced] if displaced is not None else []) + stale:
+            shutil.rmtree(old, ignore_errors=True)
 
     def load_from_path(self, context: dg.InputContext, path) -> Any:
         source = Path(str(path))
+        for attempt in range(READ_ATTEMPTS):
+            try:
+                return self._load(source)
+            except FileNotFoundError:  # the parts just listed were replaced by another run's
+                if attempt == READ_ATTEMPTS - 1 or not source.exists():
+                    raise
+
+    def _load(self, source: Path) -> Any:
         with open(source, "rb") as handle:
             head = handle.read(len(PARTS_MAGIC))
             if head.startswith(PARTS_MAGIC):

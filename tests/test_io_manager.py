@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pyarrow as pa
 from pyarrow import feather
 from upath import UPath
 
+from assets import io_manager
 from assets.io_manager import ARROW_MAGIC, PARTS_MAGIC, ArrowFilesIOManager
 from pipeline.parse_stage import RawInventory
 
@@ -46,8 +48,8 @@ def test_a_table_still_mapped_survives_the_next_run_writing_the_same_asset(tmp_p
     manager.dump_to_path(None, pa.table({"n": [4]}), path)
     assert first.column("n").to_pylist() == [1, 2, 3]  # its file was replaced, not overwritten
     assert manager.load_from_path(None, path).column("n").to_pylist() == [4]
-    # no temporary file left, and only the last table's parts
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([_listing(path)["folder"], "projects"])
+    # no temporary file left, and only the last table's parts (and the asset's lock file)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([_listing(path)["folder"], "projects", ".projects.lock"])
 
 
 def _listing(path: UPath) -> dict:
@@ -85,4 +87,36 @@ def test_a_value_replacing_a_table_removes_its_parts(tmp_path: Path):
     manager.dump_to_path(None, pa.table({"n": [1]}), path)
     manager.dump_to_path(None, None, path)
     assert manager.load_from_path(None, path) is None
-    assert [p.name for p in tmp_path.iterdir()] == ["changed_rows"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".changed_rows.lock", "changed_rows"]
+
+
+def test_parts_another_run_is_writing_are_kept_and_abandoned_ones_removed(tmp_path: Path):
+    manager = _manager(tmp_path)
+    path = UPath(tmp_path / "funds")
+    other = tmp_path / ".funds.parts-another-run"  # a run writing the same asset right now
+    other.mkdir()
+    manager.dump_to_path(None, pa.table({"n": [1]}), path)
+    manager.dump_to_path(None, pa.table({"n": [2]}), path)
+    assert other.exists()
+    day_ago = time.time() - io_manager.ABANDONED_SECONDS - 60
+    os.utime(other, (day_ago, day_ago))  # that run stopped a day ago without listing it
+    manager.dump_to_path(None, pa.table({"n": [3]}), path)
+    assert not other.exists()
+    assert sorted(p.name for p in tmp_path.glob(".funds.parts-*")) == [_listing(path)["folder"]]
+
+
+def test_a_step_reads_the_new_table_when_another_run_replaced_the_one_it_listed(tmp_path: Path, monkeypatch):
+    manager = _manager(tmp_path)
+    path = UPath(tmp_path / "scores")
+    manager.dump_to_path(None, pa.table({"n": [1]}), path)
+    real_read_parts = io_manager.read_parts
+    replaced = []
+
+    def another_run_writes_first(folder, names):
+        if not replaced:  # between reading the list and mapping its parts, another run replaces them
+            replaced.append(True)
+            manager.dump_to_path(None, pa.table({"n": [2]}), path)
+        return real_read_parts(folder, names)
+
+    monkeypatch.setattr(io_manager, "read_parts", another_run_writes_first)
+    assert manager.load_from_path(None, path).column("n").to_pylist() == [2]
