@@ -11,7 +11,7 @@ from assets.metadata import table_metadata
 from assets.resources import BuildStaging, IntegrityValidation, PipelinePaths
 from pipeline import build, validated_publish
 from pipeline.parse_stage import RawInventory, inventory, known_stats
-from pipeline.build_state import FileState
+from pipeline.build_state import BuildState
 from pipeline.patching import TablePatch, findings_of
 
 GROUP = "warehouse"
@@ -51,7 +51,8 @@ def raw_files(context: dg.AssetExecutionContext, paths: PipelinePaths) -> RawInv
 
 FILE_STATES_DESCRIPTION = (
     "Each raw file's hash, stat, content fingerprint and parse status (parsed, quarantined, "
-    "duplicate): published with the build, so that the next run can patch it."
+    "duplicate), with the code and manifest the tables were built from: published with the "
+    "build, so that the next run can patch it."
 )
 CHANGED_ROWS_DESCRIPTION = (
     "When the tables patched the published build: that build, the files whose rows were "
@@ -92,7 +93,7 @@ def tidy_tables(context: dg.AssetExecutionContext, paths: PipelinePaths, validat
         if name == "source_files":
             metadata.update({f"status/{k}": v for k, v in sorted(statuses.items())})
         yield dg.Output(tables[name], output_name=name, metadata=metadata)
-    yield dg.Output(run.file_states, output_name="file_states",
+    yield dg.Output(run.build_state(), output_name="file_states",
                     metadata={"files": len(run.file_states), "build": how})
     patch = run.patch
     yield dg.Output(patch, output_name="changed_rows", metadata={
@@ -135,7 +136,6 @@ def warehouse(
     paths: PipelinePaths,
     validation: IntegrityValidation,
     staging: BuildStaging,
-    raw_files: RawInventory,
     projects: pa.Table,
     funds: pa.Table,
     indicators: pa.Table,
@@ -144,7 +144,7 @@ def warehouse(
     rejections: pa.Table,
     parse_notes: pa.Table,
     quality_findings: pa.Table,
-    file_states: dict[str, FileState],
+    file_states: BuildState,
     changed_rows: TablePatch | None,
 ) -> dg.MaterializeResult:
     tables = {
@@ -158,9 +158,9 @@ def warehouse(
         "quality_findings": quality_findings,
     }
     try:
-        folder, _ = validated_publish.validate_and_publish(tables, paths.warehouse, raw=raw_files, raw_dir=paths.raw,
-                                                           file_states=file_states, patch=changed_rows,
-                                                           validator=validation.validator, staged=staging.take())
+        folder, _ = validated_publish.validate_and_publish(tables, paths.warehouse, state=file_states,
+                                                           patch=changed_rows, validator=validation.validator,
+                                                           staged=staging.take())
     except validated_publish.IntegrityFailed as failed:
         raise dg.Failure(description=str(failed)) from failed
     context.log.info(f"published {folder}")

@@ -200,13 +200,16 @@ class WarehouseRun:
             self._start_staging()
         return findings
 
+    def build_state(self) -> BuildState:
+        """What this build records for the next run: this code, the manifest and every file's state."""
+        return BuildState(code_fingerprint(), manifest_digest(self.inventory.manifest), str(self.raw_dir.resolve()),
+                          self.file_states)
+
     def _write_extras(self, folder: Path) -> None:
         """What the next run needs to patch this build: the files' states, the tables' snapshot
         (of the tables not written yet)."""
-        state = BuildState(code_fingerprint(), manifest_digest(self.inventory.manifest), str(self.raw_dir.resolve()),
-                           self.file_states)
-        write_patchable(state, {n: t for n, t in self.tables.items() if n not in self._snapshot_written}, folder,
-                         self.patch)
+        write_patchable(self.build_state(), {n: t for n, t in self.tables.items() if n not in self._snapshot_written},
+                        folder, self.patch)
 
     def _start_writing_tables(self) -> None:
         """Full build: the tables built so far (all but the findings) written into a new staging

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline.build_state import STATS_ONLY, BuildState, FileState, code_fingerprint, manifest_digest, write_state
-from pipeline.parse_stage import RawInventory
+from pipeline.build_state import STATS_ONLY, BuildState, FileState, write_state
 from pipeline.patching import TablePatch, database_patch, rows_to_validate
 from pipeline.quality.integrity import TableValidation, validate_tables
 from pipeline.quality.validation_process import Validator
@@ -45,17 +44,15 @@ def validate_all(tables: dict[str, pa.Table]) -> dict[str, TableValidation]:
     return validate_tables(tables)
 
 
-def validate_and_publish(tables: dict[str, pa.Table], warehouse_dir: Path, raw: RawInventory | None = None,
-                         raw_dir: Path | None = None, file_states: dict[str, FileState] | None = None,
+def validate_and_publish(tables: dict[str, pa.Table], warehouse_dir: Path, state: BuildState | None = None,
                          patch: TablePatch | None = None, validator: Validator | None = None,
                          staged: StagedPatch | None = None) -> tuple[Path, dict[str, TableValidation]]:
     """Validate every table; publish them with their Data Docs only if all integrity checks pass.
 
-    With the run's ``raw`` inventory (of ``raw_dir``) the build records the files' stats,
-    so the next run need not rehash unchanged files. With every file's state too
-    (``WarehouseRun.file_states``: content fingerprint and parse status) it records what
-    patching needs, and the tables' snapshot: the next run can then patch this build;
-    without them it is a full one. With the ``patch`` the tables were made by (see
+    With the run's ``state`` (``WarehouseRun.build_state``: this code, the manifest, every
+    file's stat, hash, content fingerprint and parse status) the build records what the next
+    run needs to patch it, and the tables' snapshot (the next run need not rehash unchanged
+    files either); without it the next run is a full one. With the ``patch`` the tables were made by (see
     ``WarehouseRun.patch``) only the changed rows are validated, and the database is
     the patched build's with those rows replaced; the build is then written into its
     staging folder while they are validated, or, ``staged`` (``stage_patch``), it was
@@ -65,12 +62,7 @@ def validate_and_publish(tables: dict[str, pa.Table], warehouse_dir: Path, raw: 
     validator = validator if validator is not None else Validator()
     changed = rows_to_validate(tables, patch)
     validations: dict[str, TableValidation] = {}
-    extras = None
-    if raw is not None and raw_dir is not None:
-        state = BuildState(code_fingerprint(), manifest_digest(raw.manifest), str(raw_dir.resolve()),
-                           file_states if file_states is not None else recorded_states(raw.files, None))
-        extras = partial(write_state, state) if file_states is None else partial(write_patchable, state, tables,
-                                                                                 patch=patch)
+    extras = partial(write_patchable, state, tables, patch=patch) if state is not None else None
     with tempfile.TemporaryDirectory() as tmp:
         docs_dir = Path(tmp) / "data_docs"
 

@@ -57,8 +57,8 @@ def test_a_build_staged_before_its_findings_publishes_what_a_full_build_does(tmp
     staged = stage_patch(dict(run.tables), warehouse, run.patch)  # the tidy tables: being written now
     assert not _lock_is_free(warehouse)
     tables = _with_findings(run)
-    folder, validations = validate_and_publish(tables, warehouse, raw=run.inventory, raw_dir=raw,
-                                               file_states=run.file_states, patch=run.patch, staged=staged)
+    folder, validations = validate_and_publish(tables, warehouse, state=run.build_state(), patch=run.patch,
+                                               staged=staged)
     assert (warehouse / "current").resolve() == folder and all(v.success for v in validations.values())
     assert _lock_is_free(warehouse)
     assert_same_as_full_build(raw, warehouse, tmp_path)
@@ -80,7 +80,7 @@ def test_a_staged_build_whose_checks_fail_is_dropped(tmp_path, monkeypatch):
 
     monkeypatch.setattr(validation_process, "validate_tables", failing)
     with pytest.raises(IntegrityFailed):
-        validate_and_publish(tables, warehouse, raw=run.inventory, raw_dir=raw, file_states=run.file_states,
+        validate_and_publish(tables, warehouse, state=run.build_state(),
                              patch=run.patch, staged=staged)
     assert published_state(warehouse) == before  # no staging folder left either
     assert _lock_is_free(warehouse)
