@@ -35,8 +35,9 @@ MAPS = Path("/proc/self/maps")
 #: funds, projects and indicators 1.3-14 MB.
 LINK_MIN_BYTES = 1 << 20
 
-#: One array's place in a file: offset, length, and each buffer's (file offset, size).
-ArrayLayout = tuple[int, int, tuple[tuple[int, int] | None, ...]]
+#: One array's place in a file: offset, length, each buffer's (file offset, size), and the
+#: layout of its dictionary (of a dictionary-encoded array; else None).
+ArrayLayout = tuple[int, int, tuple[tuple[int, int] | None, ...], "ArrayLayout | None"]
 BatchLayout = tuple[ArrayLayout, ...]
 
 
@@ -84,8 +85,14 @@ class _AddressMap:
         return None
 
 
+def _nests_a_dictionary(kind: pa.DataType) -> bool:
+    return any(pa.types.is_dictionary(kind.field(i).type) or _nests_a_dictionary(kind.field(i).type)
+               for i in range(kind.num_fields))
+
+
 def _array_layout(array: pa.Array, place) -> ArrayLayout | None:
-    """The array's layout with ``place(buffer)`` for each buffer, or None if a buffer has no place."""
+    """The array's layout with ``place(buffer)`` for each buffer, or None if a buffer has no
+    place (or a dictionary hides below the top level, where ``buffers()`` does not reach)."""
     spots = []
     for buffer in array.buffers():
         if buffer is None or buffer.size == 0:
@@ -95,7 +102,14 @@ def _array_layout(array: pa.Array, place) -> ArrayLayout | None:
         if spot is None:
             return None
         spots.append(spot)
-    return array.offset, len(array), tuple(spots)
+    dictionary = None
+    if pa.types.is_dictionary(array.type):  # the same indices with another dictionary are other values
+        dictionary = _array_layout(array.dictionary, place)
+        if dictionary is None:
+            return None
+    elif _nests_a_dictionary(array.type):
+        return None
+    return array.offset, len(array), tuple(spots), dictionary
 
 
 def _mapped_layout(batch: pa.RecordBatch, addresses: _AddressMap) -> tuple[Mapping, BatchLayout] | None:

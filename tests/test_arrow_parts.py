@@ -176,3 +176,26 @@ def test_files_below_the_linking_size_are_written(tmp_path: Path, monkeypatch: p
     assert back.equals(pa.concat_tables([small, large]))
     linked = [_inode(tmp_path / "parts" / name) == _inode(tmp_path / "snapshot" / "00001.arrow") for name in names]
     assert linked == [False, True]
+
+
+def test_mapped_indices_with_another_dictionary_are_written(tmp_path: Path):
+    path = tmp_path / "coded.arrow"
+    coded = pa.table({"status": pa.array(["parsed", "duplicate", "parsed"]).dictionary_encode()})
+    feather.write_feather(coded, path, compression="uncompressed")
+    mapped = feather.read_table(path, memory_map=True)
+    indices = mapped.column("status").chunk(0).indices  # the file's bytes, read as other values
+    relabelled = pa.table({"status": pa.DictionaryArray.from_arrays(indices, pa.array(["quarantined", "parsed"]))})
+    names, back = _written(relabelled, tmp_path / "parts")
+    assert back.column("status").to_pylist() == ["quarantined", "parsed", "quarantined"]
+    assert _inode(tmp_path / "parts" / names[0]) != _inode(path)
+    names, back = _written(mapped, tmp_path / "parts-of-the-file")  # the file's own batch: linked
+    assert back.equals(mapped) and _inode(tmp_path / "parts-of-the-file" / names[0]) == _inode(path)
+
+
+def test_a_nested_dictionary_is_never_linked(tmp_path: Path):
+    path = tmp_path / "nested.arrow"
+    nested = pa.table({"s": pa.StructArray.from_arrays([pa.array(["a", "b"]).dictionary_encode()], names=["code"])})
+    feather.write_feather(nested, path, compression="uncompressed")
+    mapped = feather.read_table(path, memory_map=True)
+    names, back = _written(mapped, tmp_path / "parts")
+    assert back.equals(mapped) and _inode(tmp_path / "parts" / names[0]) != _inode(path)
