@@ -176,7 +176,7 @@ def write_parts(table: pa.Table, folder: Path) -> list[str]:
     returns their names. Files the table's batches are all mapped from are hard-linked."""
     addresses = _AddressMap(file_mappings())
     batches = table.to_batches()
-    layouts: dict[str, list[BatchLayout] | None] = {}
+    layouts: dict[tuple[int, int], list[BatchLayout] | None] = {}  # by (device, inode)
     names: list[str] = []
     pending: list[pa.RecordBatch] = []
 
@@ -194,9 +194,11 @@ def write_parts(table: pa.Table, folder: Path) -> list[str]:
         found = _mapped_layout(batches[at], addresses) if addresses.mappings else None
         if found is not None and found[0].end - found[0].start >= LINK_MIN_BYTES:
             mapping, layout = found
-            if mapping.path not in layouts:
-                layouts[mapping.path] = _file_layout(mapping.path, table.schema)
-            whole = layouts[mapping.path]
+            identity = (mapping.device, mapping.inode)
+            if identity not in layouts:  # (read at its path only while the path holds that file)
+                same = _same_file(mapping.path, *identity)
+                layouts[identity] = _file_layout(mapping.path, table.schema) if same else None
+            whole = layouts[identity]
             if whole and whole[0] == layout and _layouts_from(batches, at, len(whole), mapping, addresses) == whole:
                 write_pending()
                 part = add_part()
