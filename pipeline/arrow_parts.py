@@ -199,7 +199,8 @@ def write_parts(table: pa.Table, folder: Path) -> list[str]:
                 same = _same_file(mapping.path, *identity)
                 layouts[identity] = _file_layout(mapping.path, table.schema) if same else None
             whole = layouts[identity]
-            if whole and whole[0] == layout and _layouts_from(batches, at, len(whole), mapping, addresses) == whole:
+            if whole and whole[0] == layout and _layouts_from(batches, at + 1, len(whole) - 1, mapping,
+                                                              addresses) == whole[1:]:
                 write_pending()
                 part = add_part()
                 if _linked(mapping, part):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline.build_state import STATS_ONLY, BuildState, FileState, write_state
+from pipeline.build_state import BuildState, FileState, write_state
 from pipeline.patching import TablePatch, database_patch, rows_to_validate
 from pipeline.quality.integrity import TableValidation, validate_tables
 from pipeline.quality.validation_process import Validator
@@ -90,11 +90,10 @@ def stage_patch(tables: dict[str, pa.Table], warehouse_dir: Path, patch: TablePa
     return StagedPatch(warehouse_dir, tables, database_patch(patch, rows_to_validate(tables, patch)))
 
 
-def recorded_states(files: list[RawFile], outcomes: dict[str, tuple[str | None, str]] | None) -> dict[str, FileState]:
-    """What a build records of each raw file: its stat and hash, and with the run's parse
-    ``outcomes`` its content fingerprint and status (else ``STATS_ONLY``)."""
-    states = {f.source_file: FileState(f.sha256, *(outcomes[f.source_file] if outcomes is not None
-                                                   else (None, STATS_ONLY)), f.stat) for f in files}
+def recorded_states(files: list[RawFile], outcomes: dict[str, tuple[str | None, str]]) -> dict[str, FileState]:
+    """What a build records of each raw file: its stat and hash, and from the run's parse
+    ``outcomes`` its content fingerprint and status."""
+    states = {f.source_file: FileState(f.sha256, *outcomes[f.source_file], f.stat) for f in files}
     return dict(sorted(states.items()))
 
 
