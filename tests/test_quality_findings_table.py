@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -72,3 +73,36 @@ def test_per_report_rules_in_batches_of_files_give_the_same_table(monkeypatch):
     assert len(batches) > 2
     assert sum(b["projects"].num_rows for b in batches) == tables["projects"].num_rows
     assert findings.find_all(tables).equals(whole)
+
+
+def test_batches_of_unsorted_tables_hold_the_same_rows(monkeypatch):
+    """A build's tables are in file-name order and each batch is a slice of them; tables in
+    any other order are filtered instead, and give the same findings."""
+    import pipeline.quality.findings as findings
+    from tests.seed_warehouse import seed_tables
+
+    tables = {name: t for name, t in seed_tables().items() if name != "quality_findings"}
+    whole = findings.find_all(tables)
+    monkeypatch.setattr(findings, "BATCH_INDICATOR_ROWS", 40)
+    assert all(findings._file_runs(t) is not None for t in tables.values() if "source_file" in t.column_names)
+    reversed_tables = {name: t.take(pa.array(range(t.num_rows - 1, -1, -1), pa.int64())) for name, t in tables.items()}
+    assert findings._file_runs(reversed_tables["indicators"]) is None
+    sliced = list(findings._file_batches(tables))
+    filtered = list(findings._file_batches(reversed_tables))
+    assert len(sliced) == len(filtered) > 2
+    for by_slice, by_filter in zip(sliced, filtered):
+        for name, part in by_slice.items():
+            assert sorted(part.to_pylist(), key=repr) == sorted(by_filter[name].to_pylist(), key=repr)
+    assert findings.find_all(tables).equals(whole)
+
+
+def test_file_runs_of_a_sorted_column():
+    import pipeline.quality.findings as findings
+
+    table = pa.table({"source_file": ["a", "a", "b", "d", "d", "d"]})
+    assert findings._file_runs(table) == (["a", "b", "d"], [0, 2, 3])
+    assert findings._file_runs(pa.table({"source_file": pa.array([], pa.string())})) == ([], [])
+    assert findings._file_runs(pa.table({"source_file": ["b", "a"]})) is None
+    assert findings._file_runs(pa.table({"source_file": ["a", None]})) is None
+    batch = findings._of_files({"t": table}, {"t": findings._file_runs(table)}, ["b", "c"])
+    assert batch["t"].column("source_file").to_pylist() == ["b"]

@@ -8,6 +8,7 @@ blocking. Pipeline-contract failures are the integrity suites' business
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
@@ -132,21 +133,55 @@ def _file_batches(tables: dict[str, pa.Table | pd.DataFrame]) -> Iterator[dict[s
     files = pc.take(files, pc.sort_indices(files))
     counts = pc.value_counts(indicators.column("source_file"))
     rows_of = dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist()))
+    runs = {name: _file_runs(t) for name, t in present.items()}
     batch: list[str] = []
     rows = 0
     for name in files.to_pylist():
         batch.append(name)
         rows += rows_of.get(name, 0)
         if rows >= BATCH_INDICATOR_ROWS:
-            yield _of_files(present, batch)
+            yield _of_files(present, runs, batch)
             batch, rows = [], 0
     if batch:
-        yield _of_files(present, batch)
+        yield _of_files(present, runs, batch)
 
 
-def _of_files(tables: dict[str, pa.Table], files: list[str]) -> dict[str, pa.Table]:
-    chosen = pa.array(files, pa.string())
-    return {name: t.filter(pc.is_in(t.column("source_file"), value_set=chosen)) for name, t in tables.items()}
+#: Where each file's rows start in a table sorted by ``source_file``: the files, in order, and
+#: the row each one's rows start at (its rows run up to the next file's start).
+_FileRuns = tuple[list[str], list[int]]
+
+
+def _file_runs(table: pa.Table) -> _FileRuns | None:
+    """The runs of rows of each file, if ``table`` is sorted by ``source_file`` (as a build's
+    tables are: files are added in name order); None if it is not."""
+    column = table.column("source_file")
+    if column.null_count:
+        return None
+    if table.num_rows < 2:
+        return column.to_pylist(), list(range(table.num_rows))
+    head, tail = column.slice(0, table.num_rows - 1), column.slice(1)
+    if not pc.all(pc.less_equal(head, tail)).as_py():
+        return None
+    starts = np.concatenate(([0], np.flatnonzero(pc.not_equal(head, tail).to_numpy(zero_copy_only=False)) + 1))
+    return pc.take(column, pa.array(starts)).to_pylist(), starts.tolist()
+
+
+def _of_files(tables: dict[str, pa.Table], runs: dict[str, _FileRuns | None], files: list[str]) -> dict[str, pa.Table]:
+    """The rows of ``files`` (a run of consecutive names, in order) in each table: a slice of
+    a sorted table (no copy), else the rows filtered."""
+    chosen = None
+    batch = {}
+    for name, table in tables.items():
+        if runs[name] is None:
+            chosen = pa.array(files, pa.string()) if chosen is None else chosen
+            batch[name] = table.filter(pc.is_in(table.column("source_file"), value_set=chosen))
+            continue
+        names, starts = runs[name]
+        first, last = bisect_left(names, files[0]), bisect_right(names, files[-1])
+        begin = starts[first] if first < len(starts) else table.num_rows
+        end = starts[last] if last < len(starts) else table.num_rows
+        batch[name] = table.slice(begin, end - begin)
+    return batch
 
 
 def _with_only(tables: dict[str, pa.Table | pd.DataFrame], names: tuple[str, ...]) -> dict[str, pa.Table | pd.DataFrame]:
