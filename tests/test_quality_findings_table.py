@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -106,3 +108,24 @@ def test_file_runs_of_a_sorted_column():
     assert findings._file_runs(pa.table({"source_file": ["a", None]})) is None
     batch = findings._of_files({"t": table}, {"t": findings._file_runs(table)}, ["b", "c"])
     assert batch["t"].column("source_file").to_pylist() == ["b"]
+
+
+_NAMES = st.sampled_from(["a.txt", "b.txt", "b/c.txt", "上海/1.txt", "上海/2.txt", "z.md", "é.txt"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_NAMES, max_size=30), st.booleans(), st.data())
+def test_a_batch_of_files_holds_the_rows_filtering_would(names, in_order, data):
+    """Slices of a table sorted by file (or the filtered rows of one that is not) hold exactly
+    the rows of the batch's files, in the table's order."""
+    import pipeline.quality.findings as findings
+
+    table = pa.table({"source_file": sorted(names) if in_order else names, "row": list(range(len(names)))})
+    runs = findings._file_runs(table)
+    assert (runs is not None) == (names == sorted(names) or in_order)
+    everything = sorted(set(names) | {"a.txt", "z.md"})
+    first = data.draw(st.integers(0, len(everything) - 1))
+    last = data.draw(st.integers(first, len(everything) - 1))
+    files = everything[first:last + 1]
+    got = findings._of_files({"t": table}, {"t": runs}, files)["t"]
+    assert got.to_pylist() == [row for row in table.to_pylist() if row["source_file"] in files]
