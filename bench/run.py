@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     out_path = args.out or args.bench_dir / "latest.json"
     print(f"benchmark: N={args.n} seed={args.seed} workers={args.workers} cpus={os.cpu_count()} "
-          f"parsers={parser_build()}")
+          f"parsers={parser_build()} python={platform.python_version()} ({sys.base_prefix})")
     started = time.perf_counter()
     corpus = build_corpus(args.bench_dir, args.n, args.seed, workers=args.workers)
     print(f"corpus: {corpus.folder} ({corpus.files} files, {corpus.bytes / MB:.1f} MB, "
@@ -192,7 +192,8 @@ def main(argv: list[str] | None = None) -> dict:
         "accuracy_detail": accuracy,
         "corpus": {"folder": str(corpus.folder), "reused": corpus.reused, "generation_seconds": corpus.seconds,
                    "indicators_generated": corpus.indicators},
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "python_home": sys.base_prefix,
+                    "platform": platform.platform()},
         "parsers": parser_build(),
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
