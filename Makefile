@@ -11,6 +11,8 @@ PYTHON_CANDIDATES ?= /usr/bin/python3 python3
 _USABLE_PYTHON := import ensurepip, os.path, sys, sysconfig; ensurepip.version(); \
 	sys.exit(sys.version_info < (3, 11) or not os.path.isfile(os.path.join(sysconfig.get_paths()["include"], "Python.h")))
 PYTHON ?= $(or $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(if $(shell $(p) -c '$(_USABLE_PYTHON)' >/dev/null 2>&1 && echo yes),$(p)))),python3)
+# Looked for once, not at every use.
+PYTHON := $(PYTHON)
 VENV := .venv
 VENV_PY := $(VENV)/bin/python
 # The install is redone when the lock, the project or the interpreter changes.
