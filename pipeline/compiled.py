@@ -38,7 +38,8 @@ PURE_ENV = "PERFWH_PURE_PYTHON"
 
 #: The modules a parse runs through (in the worker processes): the document model,
 #: text and number normalization, decoding, the three families' parsers and the checks
-#: every report passes. Package ``__init__`` modules stay Python.
+#: every report passes. Package ``__init__`` modules stay Python (``pipeline.families``
+#: re-exports its compiled ``dispatch``).
 COMPILED_MODULES: tuple[str, ...] = (
     "pipeline.decoding",
     "pipeline.document",

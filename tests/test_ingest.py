@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import pipeline.families as families  # noqa: E402
+import pipeline.families.dispatch as dispatch  # noqa: E402
 import pipeline.ingest as ingest  # noqa: E402
 from pipeline.document import Document  # noqa: E402
 from pipeline.ingest import (  # noqa: E402
@@ -165,7 +165,7 @@ def test_a_cut_last_character_becomes_a_parse_note_of_the_last_project():
 
 
 def test_a_crashing_family_parser_rejects_its_segment_only(monkeypatch):
-    real = families._PARSERS["self_evaluation_2021"]
+    real = dispatch._PARSERS["self_evaluation_2021"]
     calls = []
 
     def flaky(segment):
@@ -174,7 +174,7 @@ def test_a_crashing_family_parser_rejects_its_segment_only(monkeypatch):
             raise ZeroDivisionError("boom")
         return real(segment)
 
-    monkeypatch.setitem(families._PARSERS, "self_evaluation_2021", flaky)
+    monkeypatch.setitem(dispatch._PARSERS, "self_evaluation_2021", flaky)
     result = parse_bytes("x.txt", SEEDS["000"].encode())
     assert result.status == PARSED and len(result.reports) == 3
     assert result.rejections[0].reason == "parser error: ZeroDivisionError: boom"
@@ -266,7 +266,7 @@ def test_exact_trailing_zeros_are_rescaled_not_rejected():
 
 
 def test_a_parser_returning_unstorable_facts_gives_a_rejection(monkeypatch):
-    real = families._PARSERS["self_evaluation_2021"]
+    real = dispatch._PARSERS["self_evaluation_2021"]
 
     def sloppy(segment):
         report = real(segment)
@@ -274,7 +274,7 @@ def test_a_parser_returning_unstorable_facts_gives_a_rejection(monkeypatch):
             report.indicators[0].weight = Decimal("123456789012.5")
         return report
 
-    monkeypatch.setitem(families._PARSERS, "self_evaluation_2021", sloppy)
+    monkeypatch.setitem(dispatch._PARSERS, "self_evaluation_2021", sloppy)
     result = parse_bytes("x.txt", SEEDS["000"].encode())
     assert result.status == PARSED and len(result.reports) == 2
     assert [r.source_line for r in result.rejections] == [52, 76]
