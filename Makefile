@@ -42,9 +42,9 @@ $(STAMP): requirements.lock pyproject.toml
 run: install
 	$(VENV)/bin/dg launch --assets '*'
 
-## Run the whole test suite.
+## Run the whole test suite, spread over one pytest worker per core (pytest-xdist).
 test: install
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto
 
 ## The Dagster UI: asset graph, run history, asset checks, schedule and sensor.
 dev: install
