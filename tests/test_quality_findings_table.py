@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import pipeline.quality.findings as findings  # noqa: E402
 from pipeline.memory import release_unused_memory  # noqa: E402
 from pipeline.quality.data import CheckData  # noqa: E402
 from pipeline.quality.findings import findings_table  # noqa: E402
@@ -64,7 +65,6 @@ def test_releasing_unused_memory_keeps_live_data():
 def test_per_report_rules_in_batches_of_files_give_the_same_table(monkeypatch):
     """find_all runs the per-report rules batch by batch of files (less memory): the table
     is the one all reports at once give, down to the order and the dictionaries."""
-    import pipeline.quality.findings as findings
     from tests.seed_warehouse import seed_tables
 
     tables = {name: t for name, t in seed_tables().items() if name != "quality_findings"}
@@ -80,7 +80,6 @@ def test_per_report_rules_in_batches_of_files_give_the_same_table(monkeypatch):
 def test_batches_of_unsorted_tables_hold_the_same_rows(monkeypatch):
     """A build's tables are in file-name order and each batch is a slice of them; tables in
     any other order are filtered instead, and give the same findings."""
-    import pipeline.quality.findings as findings
     from tests.seed_warehouse import seed_tables
 
     tables = {name: t for name, t in seed_tables().items() if name != "quality_findings"}
@@ -99,7 +98,6 @@ def test_batches_of_unsorted_tables_hold_the_same_rows(monkeypatch):
 
 
 def test_file_runs_of_a_sorted_column():
-    import pipeline.quality.findings as findings
 
     table = pa.table({"source_file": ["a", "a", "b", "d", "d", "d"]})
     assert findings._file_runs(table) == (["a", "b", "d"], [0, 2, 3])
@@ -118,7 +116,6 @@ _NAMES = st.sampled_from(["a.txt", "b.txt", "b/c.txt", "上海/1.txt", "上海/2
 def test_a_batch_of_files_holds_the_rows_filtering_would(names, in_order, data):
     """Slices of a table sorted by file (or the filtered rows of one that is not) hold exactly
     the rows of the batch's files, in the table's order."""
-    import pipeline.quality.findings as findings
 
     table = pa.table({"source_file": sorted(names) if in_order else names, "row": list(range(len(names)))})
     runs = findings._file_runs(table)
