@@ -12,6 +12,19 @@
 -- tables precomputed_<view> (same columns and comments); in warehouse.duckdb the view reads that
 -- table. The definitions below stay the reference and still compute live on any other database.
 
+-- Percentage change (new - old) / old x 100 of two amounts in 元 (at most 2 decimals), exact and
+-- rounded half-even to 2 decimals: in DuckDB a DECIMAL divided by a DECIMAL is a DOUBLE, so the
+-- change is computed as a quotient of whole numbers (cents x 10,000 over cents). Null when either
+-- amount is null or old is 0.
+CREATE OR REPLACE MACRO half_even_quotient(a, b) AS
+    sign(a) * sign(b) * (abs(a) // abs(b)
+        + CASE WHEN 2 * (abs(a) % abs(b)) > abs(b)
+                 OR (2 * (abs(a) % abs(b)) = abs(b) AND (abs(a) // abs(b)) % 2 = 1) THEN 1 ELSE 0 END);
+
+CREATE OR REPLACE MACRO percent_change(new_amount, old_amount) AS
+    CAST(half_even_quotient(CAST((new_amount - old_amount) * 1000000 AS HUGEINT),
+                            CAST(nullif(old_amount, 0) * 100 AS HUGEINT)) AS DECIMAL(38, 0)) * 0.01;
+
 CREATE OR REPLACE VIEW project_overview AS
 SELECT
     p.project_id,
@@ -270,10 +283,18 @@ printed AS (
     JOIN funds f ON f.project_id = p.project_id AND f.fund_source = 'total' AND f.fiscal_year < p.fiscal_year
     WHERE NOT EXISTS (SELECT 1 FROM own o WHERE o.lineage_id = l.lineage_id AND o.fiscal_year = f.fiscal_year)
     QUALIFY row_number() OVER (PARTITION BY l.lineage_id, f.fiscal_year ORDER BY p.fiscal_year, p.project_id) = 1
+),
+years AS (
+    SELECT * FROM own
+    UNION ALL BY NAME
+    SELECT * FROM printed
 )
-SELECT * FROM own
-UNION ALL BY NAME
-SELECT * FROM printed
+SELECT
+    *,
+    count(DISTINCT fiscal_year) OVER (PARTITION BY lineage_id) AS lineage_years,
+    percent_change(budget_full_year_yuan, lag(budget_full_year_yuan) OVER (
+        PARTITION BY lineage_id ORDER BY fiscal_year, report_type NULLS FIRST, project_id)) AS budget_change_pct
+FROM years
 -- Stored in this order when precomputed (the order of docs/queries/05).
 ORDER BY lineage_name, lineage_id, fiscal_year, report_type NULLS FIRST, project_id;
 
@@ -287,3 +308,5 @@ COMMENT ON COLUMN project_budget_history.project_name IS '项目名称 | project
 COMMENT ON COLUMN project_budget_history.implementing_unit IS '实施单位 | implementing unit of the report the figures come from';
 COMMENT ON COLUMN project_budget_history.figures_from IS '数据出处 | project_id of the report the amounts were read from';
 COMMENT ON COLUMN project_budget_history.link_rule IS '关联依据 | why the year''s report was linked to the previous one (see project_lineage); null for the first report and for printed rows';
+COMMENT ON COLUMN project_budget_history.lineage_years IS '沿革年数 | number of fiscal years the lineage has a row for (own reports and printed last-year figures)';
+COMMENT ON COLUMN project_budget_history.budget_change_pct IS '预算变动率 | change of budget_full_year_yuan against the lineage''s previous row (in this view''s order: year, target table before self-evaluation, project_id): (this - previous) / previous x 100, exact, half-even to 2 decimals; null for the first row of a lineage and when either budget is missing or the previous one is 0 [%]';

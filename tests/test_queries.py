@@ -245,6 +245,32 @@ def _lineage(projects: list[tuple], funds: list[tuple] = ()) -> dict[str, tuple]
         con.close()
 
 
+
+def test_question_05_answers_after_a_budget_of_zero_and_a_change_beyond_ten_billion_percent():
+    """A lineage whose earlier budget is 0 has no change to show (null, not an error), and a
+    change of any size fits the column (it was cast to DECIMAL(12, 2) once, which failed)."""
+    con = catalog()
+    try:
+        for pid, year in (("z19", 2019), ("z20", 2020), ("z21", 2021)):
+            con.execute(
+                "INSERT INTO projects (project_id, report_type, template, fiscal_year, implementing_unit, "
+                "project_name, source_file, source_line) VALUES (?, 'self_evaluation', 't', ?, '单位甲', "
+                "'新建档案数字化项目经费', 'f', 1)", [pid, year])
+        for pid, year, budget in (("z19", 2019, D("0.00")), ("z20", 2020, D("100.00")),
+                                  ("z21", 2021, D("12345678901234.56"))):
+            con.execute("INSERT INTO funds (project_id, fiscal_year, fund_source, budget_full_year_yuan, "
+                        "source_file, source_line) VALUES (?, ?, 'total', ?, 'f', 1)", [pid, year, budget])
+        cursor = con.execute((QUERIES_DIR / "05_budget_across_years.sql").read_text(encoding="utf-8"))
+        columns, rows = [d[0] for d in cursor.description], cursor.fetchall()
+    finally:
+        con.close()
+    assert by_name(columns, rows, "fiscal_year", "budget_full_year_yuan", "budget_change_pct") == [
+        (2019, D("0.00"), None),
+        (2020, D("100.00"), None),  # against 0
+        (2021, D("12345678901234.56"), D("12345678901134.56")),
+    ]
+
+
 SE, TT = "self_evaluation", "performance_target"
 
 

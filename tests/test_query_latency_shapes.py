@@ -21,8 +21,9 @@ from pipeline.database import VIEWS_SQL, precompute_views
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "docs" / "queries"
 
-# Question 05 as first written: lag() over one window per lineage (plus project_id, which orders
-# two reports of one lineage with the same year and type).
+# Question 05 computed at query time, as first written: the year count and lag() over one window
+# per lineage (plus project_id, which orders two reports of one lineage with the same year and
+# type), not the view's columns lineage_years and budget_change_pct.
 PLAIN_05 = """
 WITH history AS (
     SELECT *, count(DISTINCT fiscal_year) OVER (PARTITION BY lineage_id) AS years
@@ -31,8 +32,7 @@ WITH history AS (
 SELECT
     h.lineage_name, h.fiscal_year, h.figure_source, h.report_type, h.project_name,
     h.budget_full_year_yuan, h.executed_yuan,
-    round(100 * (h.budget_full_year_yuan / lag(h.budget_full_year_yuan) OVER lineage - 1), 2)::DECIMAL(12, 2)
-        AS budget_change_pct,
+    percent_change(h.budget_full_year_yuan, lag(h.budget_full_year_yuan) OVER lineage) AS budget_change_pct,
     h.link_rule
 FROM history h
 WHERE h.years >= 2

@@ -16,6 +16,8 @@
 -- Years without a report of their own come from the next report's printed last-year figures
 -- (figure_source = printed_as_last_year). Only lineages covering two or more years are listed.
 -- Two reports of one lineage with the same year and type are taken in project_id order.
+-- The view holds both a lineage's year count (lineage_years) and each row's change against the
+-- previous one (budget_change_pct), so the question only filters and orders it.
 --
 -- Columns:
 --   lineage_name           project name in the latest report of the lineage (沿革名称)
@@ -26,11 +28,8 @@
 --   budget_full_year_yuan  full-year budget in 元 (全年预算数 / 项目当年预算 / 上年预算金额)
 --   executed_yuan          amount executed in 元 (全年执行数), when printed
 --   budget_change_pct      change of the budget against the previous row of the lineage, in %
+--                          (预算变动率; exact, half-even to 2 decimals; null after a budget of 0)
 --   link_rule              why this year's report was linked to the previous one (关联依据)
-WITH history AS (
-    SELECT *, count(DISTINCT fiscal_year) OVER (PARTITION BY lineage_id) AS years
-    FROM project_budget_history
-)
 SELECT
     h.lineage_name,
     h.fiscal_year,
@@ -39,12 +38,8 @@ SELECT
     h.project_name,
     h.budget_full_year_yuan,
     h.executed_yuan,
-    -- the previous row of the same lineage; one sort in the answer's order, not one per lineage
-    round(100 * (h.budget_full_year_yuan
-                 / CASE WHEN lag(h.lineage_id) OVER answer = h.lineage_id THEN lag(h.budget_full_year_yuan) OVER answer END
-                 - 1), 2)::DECIMAL(12, 2) AS budget_change_pct,
+    h.budget_change_pct,
     h.link_rule
-FROM history h
-WHERE h.years >= 2
-WINDOW answer AS (ORDER BY h.lineage_name, h.lineage_id, h.fiscal_year, h.report_type NULLS FIRST, h.project_id)
+FROM project_budget_history h
+WHERE h.lineage_years >= 2
 ORDER BY h.lineage_name, h.lineage_id, h.fiscal_year, h.report_type NULLS FIRST, h.project_id;
