@@ -12,18 +12,21 @@
 -- tables precomputed_<view> (same columns and comments); in warehouse.duckdb the view reads that
 -- table. The definitions below stay the reference and still compute live on any other database.
 
--- Percentage change (new - old) / old x 100 of two amounts in 元 (at most 2 decimals), exact and
--- rounded half-even to 2 decimals: in DuckDB a DECIMAL divided by a DECIMAL is a DOUBLE, so the
--- change is computed as a quotient of whole numbers (cents x 10,000 over cents). Null when either
--- amount is null or old is 0.
+-- Percentages, exact and rounded half-even to 2 decimals (in DuckDB a DECIMAL divided by a
+-- DECIMAL is a DOUBLE): computed as quotients of whole numbers.
+-- half_even_quotient(a, b): the whole number nearest to a / b, ties to the even one.
 CREATE OR REPLACE MACRO half_even_quotient(a, b) AS
     sign(a) * sign(b) * (abs(a) // abs(b)
         + CASE WHEN 2 * (abs(a) % abs(b)) > abs(b)
                  OR (2 * (abs(a) % abs(b)) = abs(b) AND (abs(a) // abs(b)) % 2 = 1) THEN 1 ELSE 0 END);
 
+-- part / whole x 100 of two whole numbers (e.g. counts); null when whole is 0 or either is null.
+CREATE OR REPLACE MACRO percent_of(part, whole) AS
+    CAST(half_even_quotient(part * 10000, nullif(whole, 0)) AS DECIMAL(38, 0)) * 0.01;
+
+-- (new - old) / old x 100 of two amounts in 元 (at most 2 decimals: whole numbers of 分).
 CREATE OR REPLACE MACRO percent_change(new_amount, old_amount) AS
-    CAST(half_even_quotient(CAST((new_amount - old_amount) * 1000000 AS HUGEINT),
-                            CAST(nullif(old_amount, 0) * 100 AS HUGEINT)) AS DECIMAL(38, 0)) * 0.01;
+    percent_of(CAST((new_amount - old_amount) * 100 AS HUGEINT), CAST(old_amount * 100 AS HUGEINT));
 
 CREATE OR REPLACE VIEW project_overview AS
 SELECT

@@ -246,6 +246,23 @@ def _lineage(projects: list[tuple], funds: list[tuple] = ()) -> dict[str, tuple]
 
 
 
+def test_question_02_shares_are_exact_and_rounded_half_even():
+    """1 of 32 is 3.125 %: a tie, rounded to the even hundredth (floating-point round() gave
+    3.13, and the shares then added up to 100.01)."""
+    con = catalog()
+    try:
+        for i in range(32):
+            con.execute(
+                "INSERT INTO projects (project_id, report_type, template, fiscal_year, agency, project_name, grade, "
+                "total_score, source_file, source_line) VALUES (?, 'self_evaluation', 't', 2023, '某局', ?, ?, ?, 'f', 1)",
+                [f"g{i}", f"项目{i}", "优" if i == 0 else "良", D("95") if i == 0 else D("85")])
+        cursor = con.execute((QUERIES_DIR / "02_grade_distribution_by_agency_year.sql").read_text(encoding="utf-8"))
+        columns, rows = [d[0] for d in cursor.description], cursor.fetchall()
+    finally:
+        con.close()
+    assert by_name(columns, rows, "grade", "projects", "share_pct") == [("优", 1, D("3.12")), ("良", 31, D("96.88"))]
+
+
 def test_question_05_answers_after_a_budget_of_zero_and_a_change_beyond_ten_billion_percent():
     """A lineage whose earlier budget is 0 has no change to show (null, not an error), and a
     change of any size fits the column (it was cast to DECIMAL(12, 2) once, which failed)."""

@@ -11,7 +11,8 @@
 --   grade         grade as printed (评分等级 / 绩效等级)
 --   grade_rank    1 = 优/优秀, 2 = 良/良好, 3 = 中/合格, 4 = 差/不合格, null = unknown grade
 --   projects      number of self-evaluated projects with that grade (项目数)
---   share_pct     share of the agency's self-evaluated projects of that year, in % (占比)
+--   share_pct     share of the agency's self-evaluated projects of that year, in % (占比),
+--                 exact, half-even to 2 decimals (percent_of, views.sql)
 --   min_score     lowest total score with that grade (最低分)
 --   max_score     highest total score with that grade (最高分)
 WITH graded AS (
@@ -35,7 +36,7 @@ SELECT
     grade,
     grade_rank,
     count(*) AS projects,
-    round(100.0 * count(*) / sum(count(*)) OVER (PARTITION BY agency, fiscal_year), 2)::DECIMAL(5, 2) AS share_pct,
+    percent_of(count(*), sum(count(*)) OVER (PARTITION BY agency, fiscal_year))::DECIMAL(5, 2) AS share_pct,
     min(total_score) AS min_score,
     max(total_score) AS max_score
 FROM graded
