@@ -60,8 +60,8 @@ def test_percent_change_at_ties_and_extremes(con, new, old, change):
 
 @pytest.mark.parametrize(("new", "old"), [("5.00", "0.00"), (None, "5.00"), ("5.00", None), ("0.00", "0.00")])
 def test_percent_change_is_null_without_a_base(con, new, old):
-    to_decimal = lambda text: None if text is None else Decimal(text)  # noqa: E731
-    assert percent_change(con, to_decimal(new), to_decimal(old)) is None
+    new, old = (None if text is None else Decimal(text) for text in (new, old))
+    assert percent_change(con, new, old) is None
 
 
 def percent_of(con: duckdb.DuckDBPyConnection, part: int | None, whole: int | None) -> Decimal | None:
